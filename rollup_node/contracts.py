@@ -1,0 +1,87 @@
+"""Compiled contract artifacts, as written by ``contracts/build.py``.
+
+The node deploys L1 contracts and builds the L2 genesis alloc from these artifacts, so it never
+needs node, npm or a Solidity compiler at run time. Artifacts live in ``contracts/artifacts/``
+at the repository root (outside the Python package): ``ROLLUP_NODE_ARTIFACTS`` overrides the
+directory for installs that are not a source checkout.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ARTIFACTS_ENV = "ROLLUP_NODE_ARTIFACTS"
+
+
+class ArtifactNotFound(FileNotFoundError):
+    """No artifact of that name: rebuild with ``python contracts/build.py`` or set the path."""
+
+
+@dataclass(frozen=True)
+class StorageSlot:
+    """One state variable of a contract's storage layout."""
+
+    label: str
+    slot: int
+    offset: int
+    type: str
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A compiled contract: its ABI, creation and runtime code, and storage layout."""
+
+    name: str
+    abi: tuple[dict[str, Any], ...]
+    bytecode: bytes
+    deployed_bytecode: bytes
+    storage_layout: tuple[StorageSlot, ...]
+    source_path: str
+
+    def slot_of(self, label: str) -> int:
+        """The storage slot of the state variable ``label`` (raises ``KeyError`` if absent)."""
+        for entry in self.storage_layout:
+            if entry.label == label:
+                return entry.slot
+        raise KeyError(f"{self.name} has no state variable {label!r}")
+
+
+def artifacts_dir() -> Path:
+    """The directory holding ``<Name>.json`` artifacts."""
+    override = os.environ.get(ARTIFACTS_ENV)
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parent.parent / "contracts" / "artifacts"
+
+
+@functools.cache
+def _load(directory: Path, name: str) -> Artifact:
+    path = directory / f"{name}.json"
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ArtifactNotFound(
+            f"no artifact {name!r} in {directory}: run `python contracts/build.py` "
+            f"or set {ARTIFACTS_ENV}"
+        ) from None
+    return Artifact(
+        name=raw["contractName"],
+        abi=tuple(raw["abi"]),
+        bytecode=bytes.fromhex(raw["bytecode"][2:]),
+        deployed_bytecode=bytes.fromhex(raw["deployedBytecode"][2:]),
+        storage_layout=tuple(
+            StorageSlot(s["label"], s["slot"], s["offset"], s["type"])
+            for s in raw["storageLayout"]["storage"]
+        ),
+        source_path=raw["sourcePath"],
+    )
+
+
+def load_artifact(name: str) -> Artifact:
+    """The artifact of contract ``name`` (cached per directory and name)."""
+    return _load(artifacts_dir(), name)
