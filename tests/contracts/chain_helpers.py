@@ -1,0 +1,121 @@
+"""Chain-control helpers for contract tests.
+
+Contract tests talk to their chain through web3 only, except for the few operations below that
+no standard JSON-RPC method offers (moving time, mining, writing code and storage as a genesis
+alloc does). They are gathered here so that pointing the tests at another dev chain (the
+project's embedded L1, with ``evm_increaseTime``/``evm_mine``-style methods) changes one file.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from eth_utils import keccak, to_canonical_address
+from web3 import Web3
+from web3.contract import Contract
+
+from rollup_node.contracts import load_artifact
+
+
+def _backend(w3: Web3) -> Any:
+    return w3.provider.ethereum_tester.backend  # type: ignore[attr-defined]
+
+
+def latest_timestamp(w3: Web3) -> int:
+    """Timestamp of the latest block."""
+    return w3.eth.get_block("latest")["timestamp"]
+
+
+def time_travel(w3: Web3, timestamp: int) -> None:
+    """Mine a block with exactly ``timestamp``; later blocks continue from it."""
+    w3.provider.ethereum_tester.time_travel(timestamp)  # type: ignore[attr-defined]
+
+
+def increase_time(w3: Web3, seconds: int) -> None:
+    """Mine a block ``seconds`` after the latest one."""
+    time_travel(w3, latest_timestamp(w3) + seconds)
+
+
+def mine_blocks(w3: Web3, count: int = 1) -> None:
+    """Mine ``count`` empty blocks."""
+    w3.provider.ethereum_tester.mine_blocks(count)  # type: ignore[attr-defined]
+
+
+def set_account(
+    w3: Web3,
+    address: str,
+    code: bytes | None = None,
+    storage: dict[int, int] | None = None,
+    balance: int | None = None,
+) -> None:
+    """Write code, storage slots and balance of ``address`` directly, as a genesis alloc does
+    (no constructor runs), then mine a block so the change is visible at ``latest``."""
+    chain = _backend(w3).chain
+    vm = chain.get_vm()
+    state = vm.state
+    canonical = to_canonical_address(address)
+    if code is not None:
+        state.set_code(canonical, code)
+    for slot, value in (storage or {}).items():
+        state.set_storage(canonical, slot, value)
+    if balance is not None:
+        state.set_balance(canonical, balance)
+    state.persist()
+    chain.header = chain.header.copy(state_root=state.state_root)
+    mine_blocks(w3)
+
+
+def place_predeploy(
+    w3: Web3, name: str, address: str, storage: dict[int, int] | None = None
+) -> Contract:
+    """Place the runtime code of artifact ``name`` at ``address`` with ``storage``."""
+    artifact = load_artifact(name)
+    set_account(w3, address, code=artifact.deployed_bytecode, storage=storage)
+    return w3.eth.contract(address=Web3.to_checksum_address(address), abi=list(artifact.abi))
+
+
+def deploy(w3: Web3, name: str, *args: Any, sender: str | None = None, value: int = 0) -> Contract:
+    """Deploy artifact ``name`` with constructor ``args``; returns the bound contract."""
+    artifact = load_artifact(name)
+    factory = w3.eth.contract(abi=list(artifact.abi), bytecode=artifact.bytecode)
+    tx_hash = factory.constructor(*args).transact(
+        {"from": sender or w3.eth.accounts[0], "value": value}
+    )
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
+    assert receipt["status"] == 1, f"deploying {name} failed"
+    return w3.eth.contract(address=receipt["contractAddress"], abi=list(artifact.abi))
+
+
+def revert_data(error: BaseException) -> bytes:
+    """The revert data carried by a failed call or transaction, whichever way web3 raised it."""
+    data = getattr(error, "data", None)
+    if isinstance(data, str) and data.startswith("0x"):
+        return bytes.fromhex(data[2:])
+    for arg in error.args:
+        if isinstance(arg, bytes):
+            return arg
+        if isinstance(arg, str) and "b'" in arg:
+            return ast.literal_eval(arg[arg.index("b'") :])
+        if isinstance(arg, str) and arg.startswith("0x"):
+            return bytes.fromhex(arg[2:])
+    context = error.__context__ or error.__cause__
+    if context is not None:
+        return revert_data(context)
+    raise AssertionError(f"no revert data in {error!r}")
+
+
+@contextmanager
+def reverts(signature: str) -> Iterator[None]:
+    """Expect the block to revert with the custom error ``signature``, e.g.
+    ``"OnlyDepositor(address)"`` (its 4-byte selector is compared)."""
+    selector = keccak(text=signature)[:4]
+    try:
+        yield
+    except Exception as error:  # noqa: BLE001 - web3 raises several types for a revert
+        data = revert_data(error)
+        assert data[:4] == selector, f"reverted with {data.hex()}, expected {signature}"
+        return
+    raise AssertionError(f"expected a revert with {signature}")
