@@ -8,10 +8,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class RejectReason(str, Enum):
+class RejectReason(StrEnum):
     """Why a transaction is refused (SPEC §3.1); the value is the JSON-RPC message prefix."""
 
     MALFORMED = "malformed transaction"

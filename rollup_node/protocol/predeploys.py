@@ -1,0 +1,28 @@
+"""Addresses of the L2 predeploys and system accounts (SPEC §3.3, §3.6)."""
+
+from __future__ import annotations
+
+
+def _predeploy(suffix: int) -> bytes:
+    return bytes.fromhex("4200000000000000000000000000000000000000")[:18] + suffix.to_bytes(
+        2, "big"
+    )
+
+
+L2_CROSS_DOMAIN_MESSENGER = _predeploy(0x0007)
+GAS_PRICE_ORACLE = _predeploy(0x000F)
+L2_STANDARD_BRIDGE = _predeploy(0x0010)
+SEQUENCER_FEE_VAULT = _predeploy(0x0011)
+ERC20_FACTORY = _predeploy(0x0012)
+L1_BLOCK = _predeploy(0x0015)
+L2_TO_L1_MESSAGE_PASSER = _predeploy(0x0016)
+L1_FEE_VAULT = _predeploy(0x001A)
+
+#: The sender of the L1-info deposit; the only caller L1Block accepts.
+L1_INFO_DEPOSITOR = bytes.fromhex("deaddeaddeaddeaddeaddeaddeaddeaddead0001")
+
+#: The keyless CREATE2 deployer, placed in genesis (its keyless deployment is pre-EIP-155).
+CREATE2_DEPLOYER = bytes.fromhex("4e59b44847b379578588920ca78fbf26c0b4956c")
+
+#: Gas limit of the L1-info deposit.
+L1_INFO_DEPOSIT_GAS = 1_000_000

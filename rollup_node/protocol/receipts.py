@@ -1,0 +1,52 @@
+"""Consensus encoding of receipts: what the receipts root commits to (SPEC §3.2).
+
+Legacy: ``rlp([status, cumulativeGasUsed, logsBloom, logs])``; typed: ``type ‖ rlp(...)``;
+deposits add ``depositNonce`` and the receipt version 1. The L1 fee fields served over RPC are
+not part of this encoding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import rlp
+from eth_bloom import BloomFilter
+
+from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE
+
+DEPOSIT_RECEIPT_VERSION = 1
+
+Log = tuple[bytes, Sequence[bytes], bytes]  # (address, topics, data)
+
+
+def logs_bloom(logs: Sequence[Log]) -> bytes:
+    """The 2048-bit bloom of the addresses and topics of ``logs``."""
+    bloom = BloomFilter()
+    for address, topics, _ in logs:
+        bloom.add(address)
+        for topic in topics:
+            bloom.add(topic)
+    return int(bloom).to_bytes(256, "big")
+
+
+def encode_receipt(
+    tx_type: int,
+    status: int,
+    cumulative_gas_used: int,
+    bloom: bytes,
+    logs: Sequence[Log],
+    deposit_nonce: int | None = None,
+) -> bytes:
+    """The EIP-2718 receipt encoding of a transaction of type ``tx_type``."""
+    fields: list[object] = [
+        b"\x01" if status else b"",
+        cumulative_gas_used,
+        bloom,
+        [[address, list(topics), data] for address, topics, data in logs],
+    ]
+    if tx_type == DEPOSIT_TX_TYPE:
+        if deposit_nonce is None:
+            raise ValueError("a deposit receipt needs its deposit nonce")
+        fields += [deposit_nonce, DEPOSIT_RECEIPT_VERSION]
+    encoded = rlp.encode(fields)
+    return encoded if tx_type == 0 else bytes([tx_type]) + encoded
