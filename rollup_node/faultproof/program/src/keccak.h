@@ -1,0 +1,27 @@
+/*
+ * keccak.h - Keccak-256 (the original padding 0x01, as Ethereum uses it).
+ */
+#ifndef KECCAK_H
+#define KECCAK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KECCAK256_RATE 136
+
+typedef struct {
+    uint64_t lanes[25];
+    size_t used; /* bytes absorbed into the current block */
+} keccak_ctx;
+
+void keccak_init(keccak_ctx *ctx);
+void keccak_update(keccak_ctx *ctx, const uint8_t *data, size_t len);
+void keccak_final(keccak_ctx *ctx, uint8_t out[32]);
+
+/* One-shot digest. */
+void keccak256(const uint8_t *data, size_t len, uint8_t out[32]);
+
+/* keccak(""): the hash of empty code. */
+extern const uint8_t KECCAK_EMPTY[32];
+
+#endif
