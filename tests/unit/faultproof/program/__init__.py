@@ -1,0 +1,1 @@
+"""Tests of the C fault-proof program (rollup_node/faultproof/program/)."""
