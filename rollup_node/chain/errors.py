@@ -29,6 +29,8 @@ class RejectReason(StrEnum):
     OVERSIZED = "oversized data"
     INIT_CODE_TOO_LARGE = "max initcode size exceeded"
     ALREADY_KNOWN = "already known"
+    NOT_SEQUENCER = "this node does not accept transactions (not a sequencer)"
+    QUEUE_FULL = "txpool is full"
 
 
 class ChainError(Exception):

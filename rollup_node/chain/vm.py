@@ -25,15 +25,8 @@ from eth.vm.message import Message
 
 from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE, DepositTx
 from rollup_node.protocol.l1_fee import L1FeeParams, l1_fee
-from rollup_node.protocol.predeploys import L1_BLOCK, L1_FEE_VAULT
+from rollup_node.protocol.predeploys import L1_BLOCK, L1_BLOCK_BASEFEE_SLOT, L1_FEE_VAULT
 from rollup_node.protocol.transaction_validity import INIT_CODE_WORD_GAS
-
-#: L1Block storage: slot 0 packs number (bits 0-63) | timestamp (64-127); slot 1 the L1 base
-#: fee; slot 2 the L1 block hash; slot 3 the sequence number (see docs/protocol.md).
-L1_BLOCK_NUMBER_TIMESTAMP_SLOT = 0
-L1_BLOCK_BASEFEE_SLOT = 1
-L1_BLOCK_HASH_SLOT = 2
-L1_BLOCK_SEQUENCE_SLOT = 3
 
 MAX_REFUND_QUOTIENT = 5
 TX_BASE_GAS = 21_000

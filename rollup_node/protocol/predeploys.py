@@ -26,3 +26,15 @@ CREATE2_DEPLOYER = bytes.fromhex("4e59b44847b379578588920ca78fbf26c0b4956c")
 
 #: Gas limit of the L1-info deposit.
 L1_INFO_DEPOSIT_GAS = 1_000_000
+
+#: L1Block storage slots (contracts/src/L2/L1Block.sol; docs/protocol.md). Consensus inputs:
+#: the L1 fee reads the base fee, the next block reads the origin and sequence number.
+L1_BLOCK_NUMBER_SLOT = 0
+L1_BLOCK_TIMESTAMP_SLOT = 1
+L1_BLOCK_BASEFEE_SLOT = 2
+L1_BLOCK_HASH_SLOT = 3
+L1_BLOCK_SEQUENCE_SLOT = 4
+
+#: GasPriceOracle storage slots, written by the genesis alloc (fee parameters are consensus).
+GAS_PRICE_ORACLE_OVERHEAD_SLOT = 0
+GAS_PRICE_ORACLE_SCALAR_SLOT = 1

@@ -1,0 +1,485 @@
+"""The chain facade: what RPC, the sequencer, derivation and the embedded L1 use.
+
+It owns the store and the chain's rules, builds blocks on the head (``new_block``), commits
+sealed blocks (``commit``), answers every read of the ``eth_`` namespace at any retained block
+(all trie nodes are kept, so historical state is always there), and runs calls and gas
+estimates on throw-away state. Reads and block building are synchronous; services call the
+heavy ones from worker threads. New heads are announced to subscribers on the event loop
+(``publish``), after the block is durable.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
+
+import rlp
+from eth._utils.address import generate_contract_address
+from eth.constants import BLANK_ROOT_HASH, CREATE_CONTRACT_ADDRESS, EMPTY_SHA3
+from eth.db.account import AccountDB
+from eth.exceptions import Revert
+from eth.vm.execution_context import ExecutionContext
+from eth.vm.forks.cancun.blocks import CancunBlockHeader
+from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
+from eth.vm.message import Message
+from eth_hash.auto import keccak
+from trie import HexaryTrie
+
+from rollup_node.chain.builder import BlockBuilder, BlockEnv, ChainRules, SealedBlock
+from rollup_node.chain.errors import (
+    ExecutionReverted,
+    RejectReason,
+    TransactionRejected,
+    UnknownBlock,
+)
+from rollup_node.chain.records import BlockRecord, LogRecord, ReceiptRecord, TxRecord
+from rollup_node.chain.store import ChainStore
+from rollup_node.chain.vm import L1State, RollupState
+from rollup_node.rpc.types import AccountOverride, AccountProof, CallRequest, StorageProof
+
+NewBlockCallback = Callable[[BlockRecord, tuple[ReceiptRecord, ...]], None]
+
+#: Suggested tip, as op-geth's minimum suggested priority fee (0.001 gwei).
+SUGGESTED_PRIORITY_FEE = 1_000_000
+#: Most gas a call or estimate may use when the request names none (geth's RPC gas cap).
+CALL_GAS_CAP = 50_000_000
+PREV_HASHES = 256
+
+
+class TransactionIntake(Protocol):
+    """Where ``eth_sendRawTransaction`` goes: the sequencer's intake."""
+
+    def submit(self, raw: bytes) -> bytes:
+        """Validate and queue; return the hash or raise ``TransactionRejected``."""
+        ...
+
+    def queued(self, tx_hash: bytes) -> TxRecord | None:
+        """A queued (not yet included) transaction."""
+        ...
+
+    def pending_nonce(self, address: bytes) -> int | None:
+        """The next nonce of ``address`` counting queued transactions, if it has any queued."""
+        ...
+
+
+class Chain:
+    """One chain (the L2, or the embedded L1) over its store."""
+
+    def __init__(self, store: ChainStore, rules: ChainRules) -> None:
+        if store.head_number() is None:
+            raise UnknownBlock("the store has no genesis; call Chain.initialize first")
+        self.store = store
+        self.rules = rules
+        self.chain_id = rules.chain_id
+        self.intake: TransactionIntake | None = None
+        self._listeners: list[NewBlockCallback] = []
+        self._listeners_lock = threading.Lock()
+        head = self.head_number()
+        recent = store.canonical_hashes(range(max(0, head - PREV_HASHES + 1), head + 1))
+        self._recent_hashes: deque[bytes] = deque(reversed(recent), maxlen=PREV_HASHES)
+
+    @classmethod
+    def initialize(
+        cls, store: ChainStore, rules: ChainRules, make_genesis: Callable[[], SealedBlock]
+    ) -> Chain:
+        """Open the chain, writing genesis first if the store is empty."""
+        if store.head_number() is None:
+            genesis = make_genesis()
+            store.commit_block(genesis.block, genesis.receipts, genesis.state_items)
+        return cls(store, rules)
+
+    # --- heads -----------------------------------------------------------------------
+    def head_number(self) -> int:
+        """The latest block."""
+        head = self.store.head_number()
+        assert head is not None
+        return head
+
+    def head(self) -> BlockRecord:
+        """The latest block record."""
+        block = self.store.block_by_number(self.head_number())
+        assert block is not None
+        return block
+
+    def safe_number(self) -> int:
+        """The safe head (L2: derived from L1; plain chain: the head)."""
+        raw = self.store.get_meta(b"safe")
+        return self.head_number() if raw is None else int.from_bytes(raw, "big")
+
+    def finalized_number(self) -> int:
+        """The finalized head (L2: derived from finalized L1; plain chain: the head)."""
+        raw = self.store.get_meta(b"finalized")
+        return self.head_number() if raw is None else int.from_bytes(raw, "big")
+
+    # --- building and committing -----------------------------------------------------------
+    def next_env(self, timestamp: int, coinbase: bytes, mix_hash: bytes) -> BlockEnv:
+        """The environment of the block after the head."""
+        parent = self.head()
+        header = rlp.decode(parent.header_rlp, CancunBlockHeader)
+        return BlockEnv(
+            number=parent.number + 1,
+            timestamp=timestamp,
+            parent_hash=parent.hash,
+            coinbase=coinbase,
+            gas_limit=parent.gas_limit,
+            base_fee=calculate_expected_base_fee_per_gas(header),
+            mix_hash=mix_hash,
+            prev_hashes=tuple(self._recent_hashes),
+        )
+
+    def new_block(self, env: BlockEnv) -> BlockBuilder:
+        """A builder for the block after the head (``env`` from ``next_env``)."""
+        head = self.head()
+        if env.number != head.number + 1 or env.parent_hash != head.hash:
+            raise ValueError("the environment is not for the block after the current head")
+        return BlockBuilder(self.rules, self.store.state_db(), head.state_root, env)
+
+    def commit(self, sealed: SealedBlock, extras: dict[bytes, bytes | None] | None = None) -> None:
+        """Write a sealed block as the new head, durably and atomically."""
+        if sealed.block.parent_hash != self.head().hash:
+            raise ValueError("sealed block does not extend the head")
+        self.store.commit_block(sealed.block, sealed.receipts, sealed.state_items, extras)
+        self._recent_hashes.appendleft(sealed.block.hash)
+
+    def rewind_to(
+        self, number: int, extras: dict[bytes, bytes | None] | None = None
+    ) -> list[BlockRecord]:
+        """Drop blocks above ``number`` (L1 reorg or dev revert); return the dropped blocks."""
+        dropped = self.store.rewind_to(number, extras)
+        head = self.head_number()
+        recent = self.store.canonical_hashes(range(max(0, head - PREV_HASHES + 1), head + 1))
+        self._recent_hashes = deque(reversed(recent), maxlen=PREV_HASHES)
+        return dropped
+
+    def subscribe_blocks(self, callback: NewBlockCallback) -> Callable[[], None]:
+        """Call ``callback(block, receipts)`` for each new head (on the event loop thread)."""
+        with self._listeners_lock:
+            self._listeners.append(callback)
+
+        def unsubscribe() -> None:
+            with self._listeners_lock:
+                if callback in self._listeners:
+                    self._listeners.remove(callback)
+
+        return unsubscribe
+
+    def publish(self, block: BlockRecord, receipts: tuple[ReceiptRecord, ...]) -> None:
+        """Announce a committed head to subscribers; call on the event loop thread."""
+        with self._listeners_lock:
+            listeners = list(self._listeners)
+        for callback in listeners:
+            callback(block, receipts)
+
+    # --- blocks, transactions, receipts, logs -------------------------------------------
+    def block_by_number(self, number: int) -> BlockRecord | None:
+        """The canonical block ``number``."""
+        return self.store.block_by_number(number)
+
+    def block_by_hash(self, block_hash: bytes) -> BlockRecord | None:
+        """A block by hash."""
+        return self.store.block_by_hash(block_hash)
+
+    def transaction(self, tx_hash: bytes) -> TxRecord | None:
+        """An included or queued transaction."""
+        location = self.store.transaction_location(tx_hash)
+        if location is not None:
+            block = self.store.block_by_number(location[0])
+            if block is not None:
+                return block.transactions[location[1]]
+        return self.intake.queued(tx_hash) if self.intake else None
+
+    def receipt(self, tx_hash: bytes) -> ReceiptRecord | None:
+        """The receipt of an included transaction."""
+        location = self.store.transaction_location(tx_hash)
+        if location is None:
+            return None
+        block_hash = self.store.canonical_hash(location[0])
+        if block_hash is None:
+            return None
+        receipts = self.store.receipts(block_hash)
+        return receipts[location[1]] if location[1] < len(receipts) else None
+
+    def block_receipts(self, block_hash: bytes) -> tuple[ReceiptRecord, ...]:
+        """The receipts of a block."""
+        return self.store.receipts(block_hash)
+
+    def logs(
+        self,
+        from_block: int,
+        to_block: int,
+        addresses: Sequence[bytes],
+        topics: Sequence[Sequence[bytes] | None],
+    ) -> list[LogRecord]:
+        """Matching logs of canonical blocks ``from_block..to_block``."""
+        wanted_addresses = set(addresses)
+        wanted_topics = [None if t is None else set(t) for t in topics]
+        out: list[LogRecord] = []
+        for number in range(from_block, to_block + 1):
+            block = self.store.block_by_number(number)
+            if block is None:
+                break
+            if not _bloom_may_match(block.logs_bloom, wanted_addresses, wanted_topics):
+                continue
+            for receipt in self.store.receipts(block.hash):
+                for log in receipt.logs:
+                    if _log_matches(log, wanted_addresses, wanted_topics):
+                        out.append(log)
+        return out
+
+    # --- state ------------------------------------------------------------------------
+    def _state_root(self, block_number: int) -> bytes:
+        block = self.store.block_by_number(block_number)
+        if block is None:
+            raise UnknownBlock(f"block {block_number} not found")
+        return block.state_root
+
+    def _accounts(self, block_number: int) -> AccountDB:
+        return AccountDB(self.store.state_db(), self._state_root(block_number))
+
+    def balance(self, address: bytes, block_number: int) -> int:
+        """Balance after ``block_number``."""
+        return self._accounts(block_number).get_balance(address)
+
+    def nonce(self, address: bytes, block_number: int) -> int:
+        """Nonce after ``block_number``."""
+        return self._accounts(block_number).get_nonce(address)
+
+    def pending_nonce(self, address: bytes) -> int:
+        """The next nonce, counting queued transactions."""
+        queued = self.intake.pending_nonce(address) if self.intake else None
+        return queued if queued is not None else self.nonce(address, self.head_number())
+
+    def code(self, address: bytes, block_number: int) -> bytes:
+        """Code after ``block_number``."""
+        return self._accounts(block_number).get_code(address)
+
+    def storage_at(self, address: bytes, slot: int, block_number: int) -> bytes:
+        """A storage word after ``block_number``."""
+        return self._accounts(block_number).get_storage(address, slot).to_bytes(32, "big")
+
+    def get_proof(self, address: bytes, slots: Sequence[int], block_number: int) -> AccountProof:
+        """Merkle proofs of an account and some of its slots (``eth_getProof``)."""
+        db = self.store.state_db()
+        state_root = self._state_root(block_number)
+        accounts = AccountDB(db, state_root)
+        account_trie = HexaryTrie(db, state_root)
+        account_proof = tuple(rlp.encode(node) for node in account_trie.get_proof(keccak(address)))
+        storage_root = (
+            accounts._get_storage_root(address)
+            if accounts.account_exists(address)
+            else BLANK_ROOT_HASH
+        )
+        storage_trie = HexaryTrie(db, storage_root)
+        proofs = []
+        for slot in slots:
+            key = keccak(slot.to_bytes(32, "big"))
+            nodes = storage_trie.get_proof(key) if storage_root != BLANK_ROOT_HASH else ()
+            proofs.append(
+                StorageProof(
+                    slot, accounts.get_storage(address, slot), tuple(rlp.encode(n) for n in nodes)
+                )
+            )
+        return AccountProof(
+            address=address,
+            balance=accounts.get_balance(address),
+            nonce=accounts.get_nonce(address),
+            code_hash=accounts.get_code_hash(address)
+            if accounts.account_exists(address)
+            else EMPTY_SHA3,
+            storage_hash=storage_root,
+            account_proof=account_proof,
+            storage_proofs=tuple(proofs),
+        )
+
+    # --- calls ------------------------------------------------------------------------
+    def call(
+        self,
+        request: CallRequest,
+        block_number: int,
+        overrides: Mapping[bytes, AccountOverride] | None,
+    ) -> bytes:
+        """Run ``request`` on the state after ``block_number`` and return its output."""
+        gas = request.gas if request.gas is not None else self._gas_cap(block_number)
+        ok, output, _, error = self._execute(request, block_number, overrides, gas)
+        if not ok:
+            raise ExecutionReverted(error, output)
+        return output
+
+    def estimate_gas(
+        self,
+        request: CallRequest,
+        block_number: int,
+        overrides: Mapping[bytes, AccountOverride] | None,
+    ) -> int:
+        """The smallest gas limit with which ``request`` succeeds (binary search, as geth)."""
+        high = request.gas if request.gas is not None else self._gas_cap(block_number)
+        ok, output, used, error = self._execute(request, block_number, overrides, high)
+        if not ok:
+            raise ExecutionReverted(error, output)
+        low = used - 1
+        # Try the optimistic guess first: most calls need just a little over what they used
+        # (the 63/64 rule of CALL), which saves most of the search.
+        guess = min(high, used * 64 // 63 + 2_300)
+        if self._execute(request, block_number, overrides, guess)[0]:
+            high = guess
+        while low + 1 < high:
+            mid = (low + high) // 2
+            if self._execute(request, block_number, overrides, mid)[0]:
+                high = mid
+            else:
+                low = mid
+        return high
+
+    def _gas_cap(self, block_number: int) -> int:
+        block = self.store.block_by_number(block_number)
+        if block is None:
+            raise UnknownBlock(f"block {block_number} not found")
+        return min(CALL_GAS_CAP, max(block.gas_limit, 21_000))
+
+    def _execute(
+        self,
+        request: CallRequest,
+        block_number: int,
+        overrides: Mapping[bytes, AccountOverride] | None,
+        gas: int,
+    ) -> tuple[bool, bytes, int, str]:
+        """Execute on throw-away state: (success, output, gas used, error message)."""
+        block = self.store.block_by_number(block_number)
+        if block is None:
+            raise UnknownBlock(f"block {block_number} not found")
+        context = ExecutionContext(
+            coinbase=block.coinbase,
+            timestamp=block.timestamp,
+            block_number=block.number,
+            difficulty=0,
+            mix_hash=block.mix_hash,
+            gas_limit=max(block.gas_limit, gas),
+            prev_hashes=tuple(
+                self.store.canonical_hashes(
+                    range(block.number - 1, max(-1, block.number - PREV_HASHES - 1), -1)
+                )
+            ),
+            chain_id=self.chain_id,
+            base_fee_per_gas=block.base_fee_per_gas,
+            excess_blob_gas=0,
+        )
+        state_class = RollupState if self.rules.is_rollup else L1State
+        state = state_class(self.store.state_db(), context, block.state_root)
+        _apply_overrides(state, overrides or {})
+        sender = request.sender or b"\x00" * 20
+        data = request.data or b""
+        value = request.value or 0
+        zeros = data.count(0)
+        intrinsic = 21_000 + 4 * zeros + 16 * (len(data) - zeros)
+        if request.to is None:
+            intrinsic += 32_000 + 2 * ((len(data) + 31) // 32)
+        for _address, slots in request.access_list or ():
+            intrinsic += 2_400 + 1_900 * len(slots)
+        if gas < intrinsic:
+            return False, b"", gas, f"intrinsic gas too low: have {gas}, want {intrinsic}"
+        gas_price = request.gas_price or request.max_fee_per_gas or 0
+        if gas_price and state.get_balance(sender) < gas * gas_price + value:
+            return False, b"", gas, "insufficient funds for gas * price + value"
+        if value and state.get_balance(sender) < value:
+            return False, b"", gas, "insufficient funds for transfer"
+        state.mark_address_warm(sender)
+        for address, slots in request.access_list or ():
+            state.mark_address_warm(address)
+            for slot in slots:
+                state.mark_storage_warm(address, slot)
+        state.mark_address_warm(block.coinbase)
+        if request.to is None:
+            create_address = generate_contract_address(sender, state.get_nonce(sender))
+            state.increment_nonce(sender)
+            message = Message(
+                gas=gas - intrinsic,
+                to=CREATE_CONTRACT_ADDRESS,
+                sender=sender,
+                value=value,
+                data=b"",
+                code=data,
+                create_address=create_address,
+            )
+        else:
+            state.mark_address_warm(request.to)
+            state.increment_nonce(sender)
+            message = Message(
+                gas=gas - intrinsic,
+                to=request.to,
+                sender=sender,
+                value=value,
+                data=data,
+                code=state.get_code(request.to),
+            )
+        tx_context = state.get_transaction_context_class()(gas_price=gas_price, origin=sender)
+        if message.is_create:
+            computation = state.computation_class.apply_create_message(state, message, tx_context)
+        else:
+            computation = state.computation_class.apply_message(state, message, tx_context)
+        used = gas - computation.get_gas_remaining()
+        if computation.is_error:
+            if isinstance(computation.error, Revert):
+                return False, computation.output, used, "execution reverted"
+            return False, b"", used, _vm_error_message(computation.error)
+        return True, computation.output, used, ""
+
+    def send_raw_transaction(self, raw: bytes) -> bytes:
+        """Hand a signed transaction to the sequencer's intake."""
+        if self.intake is None:
+            raise TransactionRejected(RejectReason.NOT_SEQUENCER)
+        return self.intake.submit(raw)
+
+    def suggested_priority_fee(self) -> int:
+        """The tip the node suggests."""
+        return SUGGESTED_PRIORITY_FEE
+
+
+def _vm_error_message(error: Exception) -> str:
+    name = type(error).__name__
+    return {
+        "OutOfGas": "out of gas",
+        "InsufficientFunds": "insufficient funds for transfer",
+        "StackDepthLimit": "max call depth exceeded",
+        "InvalidInstruction": "invalid opcode",
+        "InvalidJumpDestination": "invalid jump destination",
+        "WriteProtection": "write protection",
+        "ContractCreationCollision": "contract address collision",
+        "OutOfBoundsRead": "return data out of bounds",
+    }.get(name, f"execution failed: {name} {error}".strip())
+
+
+def _apply_overrides(
+    state: RollupState | L1State, overrides: Mapping[bytes, AccountOverride]
+) -> None:
+    for address, override in overrides.items():
+        if override.balance is not None:
+            state.set_balance(address, override.balance)
+        if override.nonce is not None:
+            state.set_nonce(address, override.nonce)
+        if override.code is not None:
+            state.set_code(address, override.code)
+        if override.state is not None:
+            state.delete_storage(address)
+            for slot, value in override.state.items():
+                state.set_storage(address, slot, value)
+        for slot, value in (override.state_diff or {}).items():
+            state.set_storage(address, slot, value)
+
+
+def _bloom_may_match(bloom: bytes, addresses: set[bytes], topics: list[set[bytes] | None]) -> bool:
+    from eth_bloom import BloomFilter
+
+    filt = BloomFilter(int.from_bytes(bloom, "big"))
+    if addresses and not any(a in filt for a in addresses):
+        return False
+    return all(wanted is None or any(t in filt for t in wanted) for wanted in topics)
+
+
+def _log_matches(log: LogRecord, addresses: set[bytes], topics: list[set[bytes] | None]) -> bool:
+    if addresses and log.address not in addresses:
+        return False
+    if len(topics) > len(log.topics):
+        return False
+    return all(wanted is None or log.topics[i] in wanted for i, wanted in enumerate(topics))

@@ -1,0 +1,131 @@
+"""Genesis blocks of the L2 chain and of the embedded L1 (SPEC §3.5–§3.6).
+
+The L2 alloc holds the predeploys (runtime code from the compiled artifacts, storage written
+directly — no constructor runs), the keyless CREATE2 deployer and the devnet balances. Genesis
+is built by the same ``BlockBuilder`` as every other block, with no transactions.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from eth.constants import BLANK_ROOT_HASH
+from eth_account import Account
+
+from rollup_node.chain.builder import (
+    BlockBuilder,
+    BlockEnv,
+    ChainRules,
+    GenesisAccount,
+    SealedBlock,
+)
+from rollup_node.chain.statedb import StagedStateDB
+from rollup_node.config import DEVNET_MNEMONIC, RollupConfig
+from rollup_node.contracts import load_artifact
+from rollup_node.protocol import predeploys as p
+
+GENESIS_BASE_FEE = 1_000_000_000
+DEVNET_BALANCE_WEI = 10_000 * 10**18
+L1_GAS_LIMIT = 30_000_000
+
+#: Runtime code of the keyless CREATE2 deployer (the deterministic-deployment proxy) that
+#: lives at ``CREATE2_DEPLOYER`` on most EVM chains.
+CREATE2_DEPLOYER_CODE = bytes.fromhex(
+    "7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe03601600081602082378035"
+    "828234f58015156039578182fd5b8082525050506014600cf3"
+)
+
+
+@cache
+def devnet_accounts(count: int = 10) -> tuple[tuple[bytes, str], ...]:
+    """(address, private key hex) of the standard test mnemonic's first ``count`` accounts."""
+    Account.enable_unaudited_hdwallet_features()
+    out = []
+    for i in range(count):
+        acct = Account.from_mnemonic(DEVNET_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}")
+        out.append((bytes.fromhex(acct.address[2:]), acct.key.hex()))
+    return tuple(out)
+
+
+def _code(name: str) -> bytes:
+    return load_artifact(name).deployed_bytecode
+
+
+def l2_genesis_alloc(config: RollupConfig, fee_recipient: bytes) -> dict[bytes, GenesisAccount]:
+    """The L2 genesis alloc for ``config``; fee vaults pay out to ``fee_recipient`` on L1."""
+    anchor = config.genesis_l1
+    vault_storage = {0: int.from_bytes(fee_recipient, "big")}
+    alloc = {
+        p.L1_BLOCK: GenesisAccount(
+            code=_code("L1Block"),
+            storage={
+                p.L1_BLOCK_NUMBER_SLOT: anchor.number,
+                p.L1_BLOCK_TIMESTAMP_SLOT: anchor.timestamp,
+                p.L1_BLOCK_BASEFEE_SLOT: anchor.base_fee,
+                p.L1_BLOCK_HASH_SLOT: int(anchor.hash, 16),
+                p.L1_BLOCK_SEQUENCE_SLOT: 0,
+            },
+        ),
+        p.GAS_PRICE_ORACLE: GenesisAccount(
+            code=_code("GasPriceOracle"),
+            storage={
+                p.GAS_PRICE_ORACLE_OVERHEAD_SLOT: config.l1_fee_overhead,
+                p.GAS_PRICE_ORACLE_SCALAR_SLOT: config.l1_fee_scalar,
+            },
+        ),
+        p.L2_TO_L1_MESSAGE_PASSER: GenesisAccount(code=_code("L2ToL1MessagePasser")),
+        p.SEQUENCER_FEE_VAULT: GenesisAccount(
+            code=_code("SequencerFeeVault"), storage=vault_storage
+        ),
+        p.L1_FEE_VAULT: GenesisAccount(code=_code("L1FeeVault"), storage=vault_storage),
+        p.CREATE2_DEPLOYER: GenesisAccount(code=CREATE2_DEPLOYER_CODE),
+    }
+    for address, _ in devnet_accounts():
+        alloc[address] = GenesisAccount(balance=DEVNET_BALANCE_WEI)
+    return alloc
+
+
+def build_genesis(
+    rules: ChainRules,
+    state_db: StagedStateDB,
+    alloc: dict[bytes, GenesisAccount],
+    *,
+    timestamp: int,
+    gas_limit: int,
+    coinbase: bytes,
+    mix_hash: bytes,
+) -> SealedBlock:
+    """Genesis: block 0 with ``alloc`` as its state and no transactions."""
+    env = BlockEnv(
+        number=0,
+        timestamp=timestamp,
+        parent_hash=b"\x00" * 32,
+        coinbase=coinbase,
+        gas_limit=gas_limit,
+        base_fee=GENESIS_BASE_FEE,
+        mix_hash=mix_hash,
+    )
+    builder = BlockBuilder(rules, state_db, BLANK_ROOT_HASH, env)
+    for address, account in sorted(alloc.items()):
+        builder.set_account(address, account)
+    return builder.seal()
+
+
+def l2_rules(config: RollupConfig) -> ChainRules:
+    """The L2 chain's rules from the rollup config."""
+    return ChainRules(
+        chain_id=config.l2_chain_id,
+        is_rollup=True,
+        l1_fee_overhead=config.l1_fee_overhead,
+        l1_fee_scalar=config.l1_fee_scalar,
+    )
+
+
+def l1_rules(chain_id: int) -> ChainRules:
+    """The embedded L1's rules: plain Cancun."""
+    return ChainRules(chain_id=chain_id, is_rollup=False)
+
+
+def l1_genesis_alloc() -> dict[bytes, GenesisAccount]:
+    """The embedded L1's alloc: the devnet accounts, funded."""
+    return {address: GenesisAccount(balance=DEVNET_BALANCE_WEI) for address, _ in devnet_accounts()}
