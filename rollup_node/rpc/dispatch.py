@@ -1,0 +1,194 @@
+"""The JSON-RPC 2.0 envelope: single and batch requests, notifications, ids, errors.
+
+``Dispatcher.handle`` takes one HTTP body or WebSocket message and returns the response text
+(``None`` when every request was a notification). Each call's positional ``params`` are parsed
+by the method's declared ``Param``s, so a handler receives typed values only. Errors follow
+EIP-1474 (see ``errors``); an exception nobody expected becomes -32603 and is logged, and never
+escapes to the transport. Calls of a batch run in order, so that transactions a client sends
+in one batch reach the chain in the order it chose.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import structlog
+
+from rollup_node.rpc import errors
+from rollup_node.rpc.errors import RpcError
+from rollup_node.rpc.limits import RpcLimits
+from rollup_node.rpc.metrics import UNKNOWN_METHOD, RpcMetrics
+from rollup_node.rpc.params import ParamError
+
+log = structlog.get_logger(__name__)
+
+_MISSING = object()
+
+
+class Connection(Protocol):
+    """A WebSocket peer that can receive notifications (``eth_subscription``)."""
+
+    def notify(self, message: dict[str, Any]) -> None:
+        """Queue one JSON-RPC notification for the peer."""
+        ...
+
+    def on_close(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` when the connection closes (to drop its subscriptions)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class CallContext:
+    """Who is calling: ``connection`` is the WebSocket peer, ``None`` over HTTP."""
+
+    connection: Connection | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One positional argument: its name (for error messages), parser and default.
+
+    A parameter with a ``default`` is optional; ``null`` counts as omitted, as in geth.
+    """
+
+    name: str
+    parse: Callable[[Any], Any]
+    default: Any = _MISSING
+
+    @property
+    def required(self) -> bool:
+        """Whether the client must give this argument."""
+        return self.default is _MISSING
+
+
+Handler = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Method:
+    """A registered method: ``handler(context, *parsed_params)`` returns the JSON result."""
+
+    name: str
+    handler: Handler
+    params: tuple[Param, ...] = field(default=())
+
+    def parse_params(self, raw: list[Any]) -> list[Any]:
+        """Parse positional arguments, naming the first one that is missing or wrong."""
+        if len(raw) > len(self.params):
+            raise errors.invalid_params(f"too many arguments, want at most {len(self.params)}")
+        parsed = []
+        for index, param in enumerate(self.params):
+            value = raw[index] if index < len(raw) else None
+            if value is None:
+                if param.required:
+                    raise errors.invalid_params(
+                        f"missing value for required argument {index} ({param.name})"
+                    )
+                parsed.append(param.default)
+                continue
+            try:
+                parsed.append(param.parse(value))
+            except ParamError as exc:
+                raise errors.invalid_params(
+                    f"invalid argument {index} ({param.name}): {exc}"
+                ) from None
+        return parsed
+
+
+def _response(request_id: Any, *, result: Any = None, error: RpcError | None = None) -> dict:
+    if error is not None:
+        return {"jsonrpc": "2.0", "id": request_id, "error": error.to_json()}
+    return {"jsonrpc": "2.0", "id": request_id, "result": result}
+
+
+def _valid_id(value: Any) -> bool:
+    return value is None or (isinstance(value, str | int | float) and not isinstance(value, bool))
+
+
+class Dispatcher:
+    """Routes JSON-RPC requests to registered methods and shapes the responses."""
+
+    def __init__(self, methods: Iterable[Method], limits: RpcLimits, metrics: RpcMetrics) -> None:
+        self._methods: dict[str, Method] = {}
+        for method in methods:
+            if method.name in self._methods:
+                raise ValueError(f"method {method.name} registered twice")
+            self._methods[method.name] = method
+        self._limits = limits
+        self._metrics = metrics
+
+    @property
+    def method_names(self) -> frozenset[str]:
+        """The names this dispatcher answers."""
+        return frozenset(self._methods)
+
+    async def handle(self, body: bytes | str, context: CallContext) -> str | None:
+        """Answer one body (single request or batch); ``None`` if nothing is to be sent."""
+        try:
+            message = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return _encode(_response(None, error=RpcError(errors.PARSE_ERROR, "parse error")))
+        if isinstance(message, list):
+            if not message:
+                error = RpcError(errors.INVALID_REQUEST, "empty batch")
+                return _encode(_response(None, error=error))
+            if len(message) > self._limits.max_batch_size:
+                error = errors.limit_exceeded(
+                    f"batch too large: {len(message)} requests, at most "
+                    f"{self._limits.max_batch_size}"
+                )
+                return _encode(_response(None, error=error))
+            responses = []
+            for request in message:
+                response = await self._call(request, context)
+                if response is not None:
+                    responses.append(response)
+            return _encode(responses) if responses else None
+        response = await self._call(message, context)
+        return None if response is None else _encode(response)
+
+    async def _call(self, request: Any, context: CallContext) -> dict | None:
+        if not isinstance(request, dict):
+            return _response(None, error=RpcError(errors.INVALID_REQUEST, "invalid request"))
+        is_notification = "id" not in request
+        request_id = request.get("id")
+        if not _valid_id(request_id):
+            return _response(None, error=RpcError(errors.INVALID_REQUEST, "invalid request"))
+        name = request.get("method")
+        if request.get("jsonrpc") != "2.0" or not isinstance(name, str):
+            error = RpcError(errors.INVALID_REQUEST, "invalid request")
+            return None if is_notification else _response(request_id, error=error)
+        started = time.perf_counter()
+        method = self._methods.get(name)
+        label = name if method is not None else UNKNOWN_METHOD
+        try:
+            if method is None:
+                raise RpcError(
+                    errors.METHOD_NOT_FOUND, f"the method {name} does not exist/is not available"
+                )
+            raw_params = request.get("params")
+            if raw_params is None:
+                raw_params = []
+            if not isinstance(raw_params, list):
+                raise errors.invalid_params("non-array args")
+            result = await method.handler(context, *method.parse_params(raw_params))
+            response = _response(request_id, result=result)
+            code = None
+        except RpcError as exc:
+            response, code = _response(request_id, error=exc), exc.code
+        except Exception as exc:  # noqa: BLE001 - the server must survive any handler bug
+            error = errors.from_chain_error(exc)
+            if error is None:
+                log.exception("rpc.internal_error", method=name)
+                error = RpcError(errors.INTERNAL_ERROR, "internal error")
+            response, code = _response(request_id, error=error), error.code
+        self._metrics.observe(label, code, time.perf_counter() - started)
+        return None if is_notification else response
+
+
+def _encode(payload: Any) -> str:
+    return json.dumps(payload, separators=(",", ":"))

@@ -1,0 +1,113 @@
+"""JSON-RPC error codes (JSON-RPC 2.0, EIP-1474) and how chain errors map onto them.
+
+Every failure a client can see is an ``RpcError``: the dispatcher turns it into the ``error``
+member of a response. Messages follow geth's wording so that wallets and libraries that match
+on them (ethers, viem, web3.py, cast) recognise nonce and fee errors and reverts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rollup_node.chain.errors import ExecutionReverted, TransactionRejected, UnknownBlock
+
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+SERVER_ERROR = -32000  # geth's default code: rejected transactions, missing headers, ...
+LIMIT_EXCEEDED = -32005
+EXECUTION_REVERTED = 3
+
+_ERROR_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
+_PANIC_SELECTOR = bytes.fromhex("4e487b71")  # Panic(uint256)
+
+# Solidity's panic codes, worded as geth words them.
+_PANIC_REASONS = {
+    0x00: "generic panic",
+    0x01: "assert(false)",
+    0x11: "arithmetic underflow or overflow",
+    0x12: "division or modulo by zero",
+    0x21: "enum overflow",
+    0x22: "invalid encoded storage byte array accessed",
+    0x31: "out-of-bounds array access; popping on an empty array",
+    0x32: "out-of-bounds access of an array or bytesSlice",
+    0x41: "out of memory",
+    0x51: "uninitialized function",
+}
+
+
+class RpcError(Exception):
+    """An error to return to the client as ``{"code", "message", "data"?}``."""
+
+    def __init__(self, code: int, message: str, data: Any = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.data = data
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON-RPC ``error`` object."""
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.data is not None:
+            error["data"] = self.data
+        return error
+
+
+def invalid_params(message: str) -> RpcError:
+    """A -32602 error; ``message`` names the argument that is wrong."""
+    return RpcError(INVALID_PARAMS, message)
+
+
+def limit_exceeded(message: str) -> RpcError:
+    """A -32005 error: the request is valid but beyond a configured limit."""
+    return RpcError(LIMIT_EXCEEDED, message)
+
+
+def header_not_found() -> RpcError:
+    """geth's answer for a state query at a block the node does not have."""
+    return RpcError(SERVER_ERROR, "header not found")
+
+
+def decode_revert_reason(data: bytes) -> str | None:
+    """The human reason in revert data: ``Error(string)`` or ``Panic(uint256)``, else ``None``."""
+    if data[:4] == _ERROR_SELECTOR and len(data) >= 4 + 64:
+        body = data[4:]
+        offset = int.from_bytes(body[:32], "big")
+        if offset + 32 > len(body):
+            return None
+        length = int.from_bytes(body[offset : offset + 32], "big")
+        start = offset + 32
+        if start + length > len(body):
+            return None
+        try:
+            return body[start : start + length].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    if data[:4] == _PANIC_SELECTOR and len(data) == 4 + 32:
+        code = int.from_bytes(data[4:], "big")
+        return _PANIC_REASONS.get(code, f"unknown panic code: {code:#x}")
+    return None
+
+
+def from_chain_error(error: Exception) -> RpcError | None:
+    """The RPC error for an exception the chain raises by contract, or ``None`` if unexpected.
+
+    A REVERT (message "execution reverted") is code 3 with the revert data in ``data`` and the
+    decoded reason appended to the message; other execution failures and rejected transactions
+    are -32000 with the chain's message; unknown blocks are "header not found".
+    """
+    if isinstance(error, ExecutionReverted):
+        message = str(error)
+        if message != "execution reverted":
+            return RpcError(SERVER_ERROR, message)
+        reason = decode_revert_reason(error.data)
+        if reason is not None:
+            message = f"execution reverted: {reason}"
+        return RpcError(EXECUTION_REVERTED, message, "0x" + error.data.hex())
+    if isinstance(error, TransactionRejected):
+        return RpcError(SERVER_ERROR, str(error))
+    if isinstance(error, UnknownBlock):
+        return header_not_found()
+    return None

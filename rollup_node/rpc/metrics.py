@@ -1,0 +1,41 @@
+"""Prometheus metrics of the RPC server: request counts and latency by method and outcome.
+
+The collectors live in a registry the caller passes in, so that two servers in one process
+(the devnet's L1 and L2) do not clash; ``/metrics`` serves that registry.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+UNKNOWN_METHOD = "unknown"  # label for names that are not registered (bounds cardinality)
+OK = "ok"
+
+
+class RpcMetrics:
+    """Counters and a latency histogram of JSON-RPC calls."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry if registry is not None else CollectorRegistry()
+        self._requests = Counter(
+            "rpc_requests",
+            "JSON-RPC calls by method and outcome (ok or the error code)",
+            ["method", "code"],
+            registry=self.registry,
+        )
+        self._latency = Histogram(
+            "rpc_request_duration_seconds",
+            "Time to answer a JSON-RPC call, by method",
+            ["method"],
+            registry=self.registry,
+        )
+
+    def observe(self, method: str, error_code: int | None, seconds: float) -> None:
+        """Record one call of ``method`` (a registered name or ``unknown``)."""
+        code = OK if error_code is None else str(error_code)
+        self._requests.labels(method=method, code=code).inc()
+        self._latency.labels(method=method).observe(seconds)
+
+    def exposition(self) -> bytes:
+        """The registry in Prometheus' text format."""
+        return generate_latest(self.registry)

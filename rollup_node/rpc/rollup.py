@@ -1,0 +1,41 @@
+"""The ``rollup_`` namespace (SPEC §12): sync status, output roots, config, disputes.
+
+The node fills the answers (``RollupBackend``, JSON-ready dicts); this module routes the
+calls, parses the block number and runs the reads off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rollup_node.rpc import params
+from rollup_node.rpc.backend import RollupBackend
+from rollup_node.rpc.dispatch import CallContext, Method, Param
+
+
+def methods(rollup: RollupBackend) -> list[Method]:
+    """The four ``rollup_`` methods over ``rollup``."""
+
+    async def sync_status(_: CallContext) -> dict[str, Any]:
+        return await asyncio.to_thread(rollup.sync_status)
+
+    async def output_at_block(_: CallContext, number: int) -> dict[str, Any]:
+        return await asyncio.to_thread(rollup.output_at_block, number)
+
+    async def rollup_config(_: CallContext) -> dict[str, Any]:
+        return rollup.rollup_config()
+
+    async def disputes(_: CallContext) -> list[dict[str, Any]]:
+        return await asyncio.to_thread(rollup.disputes)
+
+    return [
+        Method("rollup_syncStatus", sync_status),
+        Method(
+            "rollup_outputAtBlock",
+            output_at_block,
+            (Param("blockNumber", params.uint64),),
+        ),
+        Method("rollup_rollupConfig", rollup_config),
+        Method("rollup_disputes", disputes),
+    ]
