@@ -29,6 +29,7 @@ REPO_ROOT = CONTRACTS_DIR.parent
 SOURCE_DIR = CONTRACTS_DIR / "src"
 ARTIFACT_DIR = CONTRACTS_DIR / "artifacts"
 SOLCJS = REPO_ROOT / "node_modules" / "solc" / "solc.js"
+COMPILE_SCRIPT = CONTRACTS_DIR / "solc_standard_json.js"
 
 SOLC_VERSION = "0.8.28"
 EVM_VERSION = "cancun"
@@ -72,26 +73,33 @@ def collect_sources(source_dir: Path = SOURCE_DIR) -> dict[str, str]:
 
 
 def run_solc(standard_input: dict) -> dict:
-    """Run solcjs in standard-JSON mode and return its parsed output."""
+    """Run the pinned solc (through ``solc_standard_json.js``) on a standard-JSON input."""
+    if not SOLCJS.is_file():
+        raise BuildError(f"{SOLCJS} is missing: run `npm ci` at the repository root first")
+    with tempfile.TemporaryDirectory() as tmp:
+        input_path, output_path = Path(tmp) / "input.json", Path(tmp) / "output.json"
+        input_path.write_text(json.dumps(standard_input), encoding="utf-8")
+        completed = subprocess.run(
+            ["node", str(COMPILE_SCRIPT), str(input_path), str(output_path)],
+            capture_output=True,
+            text=True,
+            cwd=REPO_ROOT,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise BuildError(f"solc failed ({completed.returncode}): {completed.stderr.strip()}")
+        return json.loads(output_path.read_text(encoding="utf-8"))
+
+
+def check_compiler_version() -> None:
+    """Fail unless the installed solc is the pinned version."""
     if not SOLCJS.is_file():
         raise BuildError(f"{SOLCJS} is missing: run `npm ci` at the repository root first")
     version = subprocess.run(
         ["node", str(SOLCJS), "--version"], capture_output=True, text=True, check=True
     ).stdout.strip()
     if not version.startswith(SOLC_VERSION + "+"):
-        raise BuildError(f"solcjs reports {version!r}, the build is pinned to {SOLC_VERSION}")
-    completed = subprocess.run(
-        ["node", str(SOLCJS), "--standard-json"],
-        input=json.dumps(standard_input),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise BuildError(f"solcjs failed ({completed.returncode}): {completed.stderr.strip()}")
-    # solcjs may print warnings about the environment before the JSON document.
-    stdout = completed.stdout
-    return json.loads(stdout[stdout.index("{") :])
+        raise BuildError(f"solc reports {version!r}, the build is pinned to {SOLC_VERSION}")
 
 
 def compile_sources(sources: dict[str, str]) -> dict[str, dict]:
@@ -106,6 +114,7 @@ def compile_sources(sources: dict[str, str]) -> dict[str, dict]:
         "sources": {name: {"content": text} for name, text in sources.items()},
         "settings": COMPILER_SETTINGS,
     }
+    check_compiler_version()
     output = run_solc(standard_input)
     errors = [e for e in output.get("errors", []) if e.get("severity") == "error"]
     if errors:

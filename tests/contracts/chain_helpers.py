@@ -29,14 +29,17 @@ def latest_timestamp(w3: Web3) -> int:
     return w3.eth.get_block("latest")["timestamp"]
 
 
-def time_travel(w3: Web3, timestamp: int) -> None:
-    """Mine a block with exactly ``timestamp``; later blocks continue from it."""
+def set_next_block_timestamp(w3: Web3, timestamp: int) -> None:
+    """Make ``timestamp`` the timestamp of the next block (mines one block just before it).
+
+    Calls at ``latest`` then see ``timestamp - 1``; later blocks continue one second apart.
+    """
     w3.provider.ethereum_tester.time_travel(timestamp)  # type: ignore[attr-defined]
 
 
 def increase_time(w3: Web3, seconds: int) -> None:
-    """Mine a block ``seconds`` after the latest one."""
-    time_travel(w3, latest_timestamp(w3) + seconds)
+    """Make the next block ``seconds`` later than the latest one."""
+    set_next_block_timestamp(w3, latest_timestamp(w3) + seconds)
 
 
 def mine_blocks(w3: Web3, count: int = 1) -> None:
@@ -119,3 +122,30 @@ def reverts(signature: str) -> Iterator[None]:
         assert data[:4] == selector, f"reverted with {data.hex()}, expected {signature}"
         return
     raise AssertionError(f"expected a revert with {signature}")
+
+
+def forwarder_code(target: str) -> bytes:
+    """Creation code of a minimal contract that forwards its calldata and value to ``target``
+    and returns or reverts with the callee's return data (a contract sender for tests)."""
+    runtime = (
+        bytes.fromhex("3660006000376000600036600034")
+        + b"\x73"
+        + bytes.fromhex(target[2:])
+        + bytes.fromhex("5af13d600060003e603257")
+        + bytes.fromhex("3d6000fd5b3d6000f3")
+    )
+    init = bytes([0x60, len(runtime), 0x80, 0x60, 0x0B, 0x60, 0x00, 0x39, 0x60, 0x00, 0xF3])
+    return init + runtime
+
+
+def deploy_forwarder(w3: Web3, target: str) -> str:
+    """Deploy a forwarder to ``target`` (see ``forwarder_code``); returns its address."""
+    tx_hash = w3.eth.send_transaction({"from": w3.eth.accounts[0], "data": forwarder_code(target)})
+    return w3.eth.wait_for_transaction_receipt(tx_hash)["contractAddress"]
+
+
+def transact(w3: Web3, call: Any, sender: str, value: int = 0) -> Any:
+    """Send the bound contract ``call`` from ``sender`` and return its successful receipt."""
+    receipt = w3.eth.wait_for_transaction_receipt(call.transact({"from": sender, "value": value}))
+    assert receipt["status"] == 1
+    return receipt
