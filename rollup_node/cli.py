@@ -1,0 +1,133 @@
+"""The ``rollup-node`` command: flags → config → run the node; one subcommand per mode.
+
+Run modes (SPEC §1): ``devnet``, ``sequencer``, ``verifier``, ``replica``. Tools: ``mips``
+(the fault-proof VM) and ``fpp`` (the fault-proof program), registered by their packages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib
+import signal
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from rollup_node import __version__
+from rollup_node.config import ConfigError, load_config
+
+#: Node flags: (flag, config key, type, help).
+NODE_FLAGS: list[tuple[str, str, type, str]] = [
+    ("--data-dir", "data_dir", str, "where the node keeps its databases (default ./data)"),
+    ("--l1-rpc", "l1_rpc", str, "URL of the L1 JSON-RPC endpoint (devnet: omit to embed one)"),
+    ("--rpc-host", "rpc_host", str, "interface the JSON-RPC server binds (default 127.0.0.1)"),
+    ("--rpc-port", "rpc_port", int, "L2 JSON-RPC port, HTTP and WebSocket (default 9545)"),
+    ("--sequencer-key", "sequencer_key", str, "hex private key of the sequencer's L1 account"),
+    ("--log-format", "log_format", str, "text or json (default text)"),
+    ("--log-level", "log_level", str, "debug, info, warning or error (default info)"),
+]
+DEVNET_FLAGS: list[tuple[str, str, type, str]] = [
+    ("--l1-rpc-port", "l1_rpc_port", int, "embedded L1 JSON-RPC port (default 8545)"),
+    (
+        "--l1-block-time",
+        "l1_block_time",
+        float,
+        "embedded L1 block time in seconds; 0 mines per tx",
+    ),
+]
+ROLLUP_FLAGS: list[tuple[str, str, type, str]] = [
+    ("--block-time", "l2_block_time", int, "L2 block time in seconds (rollup config, >= 1)"),
+]
+
+MODES = {
+    "devnet": "run an embedded L1, the rollup contracts and a sequencer in one process",
+    "sequencer": "build L2 blocks, serve JSON-RPC, post batches and output roots to L1",
+    "verifier": "derive L2 from L1, check every posted output root, challenge wrong ones",
+    "replica": "derive L2 from L1 and serve read-only JSON-RPC",
+}
+
+#: Tool subcommands registered by their packages (module path of ``register``).
+TOOLS = ("rollup_node.faultproof.mips.cli", "rollup_node.faultproof.program.cli")
+
+
+def _add_flags(parser: argparse.ArgumentParser, flags: list[tuple[str, str, type, str]]) -> None:
+    for flag, key, kind, text in flags:
+        parser.add_argument(flag, dest=key, type=kind, default=None, help=text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every mode and tool."""
+    parser = argparse.ArgumentParser(
+        prog="rollup-node",
+        description="An optimistic rollup node: py-evm execution, derivation, MIPS fault proofs.",
+    )
+    parser.add_argument("--version", action="version", version=f"rollup-node {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for mode, text in MODES.items():
+        sub = subparsers.add_parser(mode, help=text, description=text)
+        sub.add_argument("--config", help="TOML file with [rollup] and [node] tables")
+        _add_flags(sub, NODE_FLAGS)
+        _add_flags(sub, ROLLUP_FLAGS)
+        if mode == "devnet":
+            _add_flags(sub, DEVNET_FLAGS)
+        sub.set_defaults(func=_run_mode, mode=mode)
+    for module in TOOLS:
+        with contextlib.suppress(ModuleNotFoundError):
+            importlib.import_module(module).register(subparsers)
+    return parser
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    node = {"mode": args.mode}
+    for _, key, _, _ in NODE_FLAGS + DEVNET_FLAGS:
+        value = getattr(args, key, None)
+        if value is not None:
+            node[key] = value
+    rollup = {
+        key: getattr(args, key)
+        for _, key, _, _ in ROLLUP_FLAGS
+        if getattr(args, key, None) is not None
+    }
+    return {"node": node, "rollup": rollup}
+
+
+def _run_mode(args: argparse.Namespace) -> int:
+    from rollup_node.logs import configure_logging
+
+    try:
+        config = load_config(args.config, _overrides(args))
+    except ConfigError as exc:
+        print(f"rollup-node: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(config.node.log_format, config.node.log_level)
+    return asyncio.run(_main(config))
+
+
+async def _main(config: Any) -> int:
+    from rollup_node.node import run_node
+
+    task = asyncio.create_task(run_node(config))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    try:
+        await task
+    except asyncio.CancelledError:
+        return 0
+    except ConfigError as exc:
+        print(f"rollup-node: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``rollup-node`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

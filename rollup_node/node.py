@@ -1,0 +1,243 @@
+"""Wiring: build the services of a mode, run them, stop them in reverse order.
+
+A service is anything with ``async run()`` that runs until cancelled. The node supervises
+them: if one fails, the node logs it loudly and stops everything (never half alive).
+
+Modes (SPEC §1): ``devnet`` = embedded L1 + L2 sequencer with RPC on both; ``sequencer`` =
+L2 sequencer against an external L1 (``--l1-rpc``). ``verifier``/``replica`` need derivation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import structlog
+from prometheus_client import CollectorRegistry
+
+from rollup_node.chain.chain import Chain
+from rollup_node.chain.genesis import build_genesis, l2_genesis_alloc, l2_rules
+from rollup_node.chain.store import ChainStore
+from rollup_node.config import (
+    Config,
+    ConfigError,
+    L1Anchor,
+    RollupConfig,
+    load_config,
+    write_rollup_config,
+)
+from rollup_node.devnet.l1 import EmbeddedL1
+from rollup_node.l1.reader import ChainL1Reader, L1Reader, Web3L1Reader
+from rollup_node.metrics import NodeMetrics
+from rollup_node.protocol.predeploys import SEQUENCER_FEE_VAULT
+from rollup_node.rpc.limits import RpcLimits
+from rollup_node.rpc.metrics import RpcMetrics
+from rollup_node.rpc.server import RpcServer, build_app
+from rollup_node.sequencer.deposits import InjectedDeposits
+from rollup_node.sequencer.intake import Intake
+from rollup_node.sequencer.producer import BlockProducer
+
+log = structlog.get_logger("node")
+
+ROLLUP_CONFIG_FILE = "rollup.toml"
+
+
+class Node:
+    """One rollup node process: its chains, services and RPC servers."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.data_dir = Path(config.node.data_dir)
+        self.registry = CollectorRegistry()
+        self.l1: EmbeddedL1 | None = None
+        self.l2: Chain | None = None
+        self.intake: Intake | None = None
+        self.producer: BlockProducer | None = None
+        self.deposits = InjectedDeposits()
+        self.rpc: RpcServer | None = None
+        self.l1_rpc: RpcServer | None = None
+        self._services: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stores: list[ChainStore] = []
+        self._started = False
+        # Block building and commits run here, one at a time; stop() drains it before the
+        # databases close, so no worker thread ever touches a closed store.
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="blocks")
+
+    @property
+    def rollup(self) -> RollupConfig:
+        """The rollup config in force (devnet: as written at first start)."""
+        return self.config.rollup
+
+    # --- construction ------------------------------------------------------------------
+    async def start(self) -> None:
+        """Open storage, build the mode's services and start serving."""
+        mode = self.config.node.mode
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if mode == "devnet":
+            await self._start_embedded_l1()
+            self._adopt_devnet_rollup_config()
+        elif mode == "sequencer":
+            if not self.config.node.l1_rpc:
+                raise ConfigError("invalid config: node.l1_rpc: the sequencer needs an L1 RPC URL")
+        else:
+            raise ConfigError(
+                f"invalid config: node.mode: {mode} needs derivation from L1 (issue 3)"
+            )
+        l1_reader: L1Reader = (
+            ChainL1Reader(self.l1.chain)
+            if self.l1 is not None
+            else Web3L1Reader(self.config.node.l1_rpc or "")
+        )
+        self._open_l2()
+        self._start_sequencer(l1_reader)
+        self.rpc = await self._serve(self.l2, None, self.config.node.rpc_port, "l2")
+        for name, run in self._services:
+            self._tasks.append(asyncio.create_task(self._supervise(name, run), name=name))
+        self._started = True
+        log.info(
+            "node started",
+            mode=mode,
+            l2_rpc=self.rpc.port,
+            l1_rpc=self.l1_rpc.port if self.l1_rpc else None,
+        )
+
+    async def _start_embedded_l1(self) -> None:
+        node = self.config.node
+        metrics = NodeMetrics(self.registry, chain="l1")
+        self.l1 = EmbeddedL1(
+            self.data_dir / "l1",
+            self.rollup.l1_chain_id,
+            node.l1_block_time,
+            metrics,
+            self.executor,
+        )
+        self._stores.append(self.l1.store)
+        self.l1_rpc = await self._serve(self.l1.chain, self.l1, node.l1_rpc_port, "l1")
+        self._services.append(("l1-miner", self.l1.run))
+
+    def _adopt_devnet_rollup_config(self) -> None:
+        """Use DATA_DIR/rollup.toml, or write one anchored at the embedded L1's genesis."""
+        path = self.data_dir / ROLLUP_CONFIG_FILE
+        if path.exists():
+            written = load_config(path, environ={})
+            self.config = self.config.model_copy(update={"rollup": written.rollup})
+            return
+        assert self.l1 is not None
+        anchor_block = self.l1.chain.block_by_number(0)
+        assert anchor_block is not None
+        anchor = L1Anchor(
+            number=0,
+            hash="0x" + anchor_block.hash.hex(),
+            timestamp=anchor_block.timestamp,
+            base_fee=anchor_block.base_fee_per_gas,
+            mix_hash="0x" + anchor_block.mix_hash.hex(),
+        )
+        rollup = self.rollup.model_copy(
+            update={"genesis_l1": anchor, "l2_genesis_timestamp": anchor_block.timestamp}
+        )
+        self.config = self.config.model_copy(
+            update={"rollup": RollupConfig.model_validate(rollup.model_dump())}
+        )
+        write_rollup_config(self.config, path)
+
+    def _open_l2(self) -> None:
+        rollup = self.rollup
+        store = ChainStore(self.data_dir / "l2")
+        self._stores.append(store)
+        rules = l2_rules(rollup)
+        fee_recipient = bytes.fromhex(rollup.sequencer_address[2:])
+        anchor = rollup.genesis_l1
+        self.l2 = Chain.initialize(
+            store,
+            rules,
+            lambda: build_genesis(
+                rules,
+                store.state_db(),
+                l2_genesis_alloc(rollup, fee_recipient),
+                timestamp=rollup.l2_genesis_timestamp,
+                gas_limit=rollup.l2_gas_limit,
+                coinbase=SEQUENCER_FEE_VAULT,
+                mix_hash=bytes.fromhex(anchor.mix_hash[2:]),
+            ),
+        )
+
+    def _start_sequencer(self, l1_reader: L1Reader) -> None:
+        assert self.l2 is not None
+        chain = self.l2
+        metrics = NodeMetrics(self.registry, chain="l2")
+        self.intake = Intake(chain, lambda: chain.next_env(0, SEQUENCER_FEE_VAULT, b"").base_fee)
+        chain.intake = self.intake
+        self.producer = BlockProducer(
+            chain, self.intake, l1_reader, self.deposits, self.rollup, metrics, self.executor
+        )
+        self._services.append(("sequencer", self.producer.run))
+
+    async def _serve(self, chain: Chain, dev: Any, port: int, name: str) -> RpcServer:
+        node = self.config.node
+        limits = RpcLimits(
+            max_body_bytes=node.rpc_max_body_bytes,
+            max_batch_size=node.rpc_max_batch,
+            max_logs_block_range=node.rpc_max_log_range,
+            max_logs_results=node.rpc_max_log_results,
+        )
+        registry = self.registry if name == "l2" else CollectorRegistry()
+        app = build_app(
+            chain, dev=dev, limits=limits, metrics=RpcMetrics(registry), ready=lambda: self._started
+        )
+        server = RpcServer(app)
+        await server.start(node.rpc_host, port)
+        return server
+
+    # --- supervision -------------------------------------------------------------------
+    async def _supervise(self, name: str, run: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await run()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("service failed; stopping the node", service=name)
+            raise
+
+    async def wait(self) -> None:
+        """Return when a service stops (a failure is re-raised)."""
+        if not self._tasks:
+            return
+        done, _ = await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if not task.cancelled() and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+
+    async def stop(self) -> None:
+        """Stop services, then RPC servers, then close the databases (reverse of start)."""
+        for task in reversed(self._tasks):
+            task.cancel()
+        for task in reversed(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # failures already logged
+                await task
+        self._tasks.clear()
+        for server in (self.rpc, self.l1_rpc):
+            if server is not None:
+                await server.stop()
+        await asyncio.get_running_loop().run_in_executor(None, self.executor.shutdown)
+        for store in reversed(self._stores):
+            store.close()
+        self._stores.clear()
+        log.info("node stopped")
+
+
+async def run_node(config: Config) -> None:
+    """Start a node, run until a service fails or the task is cancelled, then stop it."""
+    node = Node(config)
+    started = time.monotonic()
+    try:
+        await node.start()
+        log.info("ready", seconds=round(time.monotonic() - started, 2))
+        await node.wait()
+    finally:
+        await node.stop()

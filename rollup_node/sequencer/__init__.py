@@ -1,0 +1,1 @@
+"""The sequencer: transaction intake and the block-production loop."""

@@ -1,0 +1,193 @@
+"""Transaction intake: validate on arrival, queue in arrival order, never lose an accepted one.
+
+There is no mempool. A transaction is checked against the pending state — the head's state
+plus the transactions already queued (nonce and spending per sender) — by the validity rule of
+SPEC §3.1, and either queued or rejected at once with the reason. An accepted transaction is
+written to the chain database before its hash is returned, so a crash cannot lose it; the block
+that includes it deletes it from the journal in the same atomic commit.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import structlog
+from eth.abc import SignedTransactionAPI
+from eth.constants import EMPTY_SHA3
+from eth.db.account import AccountDB
+from eth_hash.auto import keccak
+
+from rollup_node.chain.builder import BlockBuilder
+from rollup_node.chain.chain import Chain
+from rollup_node.chain.errors import RejectReason, TransactionRejected
+from rollup_node.chain.records import TxRecord
+from rollup_node.chain.transactions import decode_user_transaction, user_tx_record
+from rollup_node.protocol.l1_fee import L1FeeParams, l1_fee
+from rollup_node.protocol.predeploys import L1_BLOCK, L1_BLOCK_BASEFEE_SLOT
+from rollup_node.protocol.transaction_validity import (
+    BlockContext,
+    SenderState,
+    check_signature,
+    check_transaction,
+    max_fee_per_gas,
+)
+
+log = structlog.get_logger("intake")
+
+JOURNAL_PREFIX = b"Q"
+MAX_QUEUED = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedTx:
+    """An accepted transaction waiting for a block."""
+
+    seq: int
+    raw: bytes
+    tx: SignedTransactionAPI
+    sender: bytes
+    record: TxRecord
+    max_cost: int  # gas·maxFee + value + L1 fee at acceptance
+
+    @property
+    def journal_key(self) -> bytes:
+        """Where the journal keeps it."""
+        return JOURNAL_PREFIX + self.seq.to_bytes(8, "big")
+
+
+@dataclass(slots=True)
+class Fill:
+    """The outcome of filling one block from the queue."""
+
+    included: list[bytes] = field(default_factory=list)
+    dropped: list[tuple[bytes, RejectReason]] = field(default_factory=list)
+    journal: dict[bytes, bytes | None] = field(default_factory=dict)
+
+
+class Intake:
+    """The sequencer's FIFO of validated transactions, journaled in the chain store."""
+
+    def __init__(self, chain: Chain, next_base_fee: Callable[[], int]) -> None:
+        self._chain = chain
+        self._next_base_fee = next_base_fee
+        self._lock = threading.Lock()
+        self._queue: OrderedDict[bytes, QueuedTx] = OrderedDict()  # by hash, in arrival order
+        self._next_nonce: dict[bytes, int] = {}
+        self._spend: dict[bytes, int] = {}
+        self._count: dict[bytes, int] = {}
+        self._seq = 0
+        self._recover()
+
+    def _recover(self) -> None:
+        """Reload the journal after a restart, dropping what was included meanwhile."""
+        for key, raw in self._chain.store.scan(JOURNAL_PREFIX):
+            seq = int.from_bytes(key[1:], "big")
+            self._seq = max(self._seq, seq + 1)
+            try:
+                self._accept(raw, seq, journal=False)
+            except TransactionRejected:
+                self._chain.store.write({key: None})
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+    # --- TransactionIntake ------------------------------------------------------------
+    def submit(self, raw: bytes) -> bytes:
+        """Validate and queue ``raw``; return its hash or raise ``TransactionRejected``."""
+        with self._lock:
+            if len(self._queue) >= MAX_QUEUED:
+                raise TransactionRejected(RejectReason.QUEUE_FULL, f"{MAX_QUEUED} queued")
+            seq = self._seq
+            queued = self._accept(raw, seq, journal=True)
+            self._seq += 1
+            return queued.record.hash
+
+    def queued(self, tx_hash: bytes) -> TxRecord | None:
+        """A queued transaction by hash."""
+        item = self._queue.get(tx_hash)
+        return item.record if item else None
+
+    def pending_nonce(self, address: bytes) -> int | None:
+        """The next nonce of ``address`` if it has queued transactions."""
+        return self._next_nonce.get(address)
+
+    # --- block production -------------------------------------------------------------
+    def snapshot(self) -> list[QueuedTx]:
+        """The queued transactions, oldest first."""
+        with self._lock:
+            return list(self._queue.values())
+
+    def remove(self, hashes: list[bytes]) -> None:
+        """Forget transactions a committed block included or dropped."""
+        with self._lock:
+            for tx_hash in hashes:
+                item = self._queue.pop(tx_hash, None)
+                if item is None:
+                    continue
+                self._spend[item.sender] -= item.max_cost
+                self._count[item.sender] -= 1
+                if not self._count[item.sender]:
+                    del self._next_nonce[item.sender], self._spend[item.sender]
+                    del self._count[item.sender]
+
+    def fill(self, builder: BlockBuilder) -> Fill:
+        """Apply queued transactions to ``builder`` in order while they fit in its gas.
+
+        A transaction that no longer fits stops the filling (the rest waits, in order); one
+        that became invalid at its position is dropped. Returns what to remove from the queue
+        and the journal deletions to commit with the block.
+        """
+        fill = Fill()
+        for item in self.snapshot():
+            if item.tx.gas > builder.gas_available:
+                break
+            try:
+                builder.apply_transaction(item.raw, item.tx)
+                fill.included.append(item.record.hash)
+            except TransactionRejected as exc:
+                log.warning(
+                    "dropping queued transaction", tx=item.record.hash.hex(), reason=str(exc)
+                )
+                fill.dropped.append((item.record.hash, exc.reason))
+            fill.journal[item.journal_key] = None
+        return fill
+
+    def settle(self, fill: Fill) -> None:
+        """Forget what a committed block included or dropped."""
+        self.remove(fill.included + [h for h, _ in fill.dropped])
+
+    # --- validation -------------------------------------------------------------------
+    def _accept(self, raw: bytes, seq: int, journal: bool) -> QueuedTx:
+        tx_hash = keccak(raw)
+        if tx_hash in self._queue or self._chain.store.transaction_location(tx_hash):
+            raise TransactionRejected(RejectReason.ALREADY_KNOWN)
+        tx = decode_user_transaction(raw)
+        sender = check_signature(tx, self._chain.chain_id)
+        head = self._chain.head()
+        accounts = AccountDB(self._chain.store.state_db(), head.state_root)
+        fee_params = L1FeeParams(
+            accounts.get_storage(L1_BLOCK, L1_BLOCK_BASEFEE_SLOT),
+            self._chain.rules.l1_fee_overhead,
+            self._chain.rules.l1_fee_scalar,
+        )
+        fee = l1_fee(raw, fee_params)
+        pending_spend = self._spend.get(sender, 0)
+        account = SenderState(
+            nonce=self._next_nonce.get(sender, accounts.get_nonce(sender)),
+            balance=max(0, accounts.get_balance(sender) - pending_spend),
+            has_code=accounts.get_code_hash(sender) != EMPTY_SHA3,
+        )
+        context = BlockContext(self._chain.chain_id, self._next_base_fee(), head.gas_limit)
+        check_transaction(tx, len(raw), account, fee, context)
+        cost = tx.gas * max_fee_per_gas(tx) + tx.value + fee
+        item = QueuedTx(seq, raw, tx, sender, user_tx_record(tx, raw, sender), cost)
+        if journal:
+            self._chain.store.write({item.journal_key: raw})
+        self._queue[tx_hash] = item
+        self._next_nonce[sender] = tx.nonce + 1
+        self._spend[sender] = pending_spend + cost
+        self._count[sender] = self._count.get(sender, 0) + 1
+        return item

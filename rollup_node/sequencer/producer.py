@@ -1,0 +1,150 @@
+"""The sequencer's block loop: one L2 block every ``l2_block_time`` seconds, on schedule.
+
+Block ``n`` has timestamp ``l2_genesis_timestamp + n·T`` exactly (SPEC §2). The loop sleeps
+until that moment; a sequencer behind schedule (after downtime) builds the missing blocks
+back to back until it is on time again. Each block holds, in order (SPEC §3.3): the L1-info
+deposit for its L1 origin, the deposits it consumes, then queued transactions in arrival order
+while they fit in the gas limit — the rest waits, still in order. A queued transaction that
+became invalid at its position (e.g. its sender's balance was spent by a deposit) is dropped.
+Building and the durable commit run in a worker thread; new heads are published on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import structlog
+
+from rollup_node.chain.builder import SealedBlock
+from rollup_node.chain.chain import Chain
+from rollup_node.config import RollupConfig
+from rollup_node.l1.reader import L1BlockInfo, L1Reader
+from rollup_node.metrics import NodeMetrics
+from rollup_node.protocol.l1_info import l1_info_deposit, sequence_number
+from rollup_node.protocol.predeploys import (
+    L1_BLOCK,
+    L1_BLOCK_NUMBER_SLOT,
+    L1_BLOCK_SEQUENCE_SLOT,
+    SEQUENCER_FEE_VAULT,
+)
+from rollup_node.sequencer.deposits import DepositSource
+from rollup_node.sequencer.intake import Intake
+
+log = structlog.get_logger("sequencer")
+
+#: How many L1 blocks the origin may advance by in one L2 block (bounds catch-up reads).
+MAX_ORIGIN_STEP = 64
+
+
+@dataclass(frozen=True, slots=True)
+class ProducedBlock:
+    """What one iteration of the loop did."""
+
+    sealed: SealedBlock
+    dropped: int
+
+
+class BlockProducer:
+    """Builds and commits L2 blocks on the schedule of SPEC §2."""
+
+    def __init__(
+        self,
+        chain: Chain,
+        intake: Intake,
+        l1: L1Reader,
+        deposits: DepositSource,
+        config: RollupConfig,
+        metrics: NodeMetrics,
+        executor: Executor | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.chain = chain
+        self.intake = intake
+        self.l1 = l1
+        self.deposits = deposits
+        self.config = config
+        self.metrics = metrics
+        self._clock = clock
+        self._executor = executor
+        self._origin_cache: L1BlockInfo | None = None
+
+    def timestamp_of(self, number: int) -> int:
+        """The fixed timestamp of L2 block ``number``."""
+        return self.config.l2_genesis_timestamp + number * self.config.l2_block_time
+
+    async def run(self) -> None:
+        """Produce blocks until cancelled."""
+        log.info("sequencer started", head=self.chain.head_number())
+        while True:
+            number = self.chain.head_number() + 1
+            delay = self.timestamp_of(number) - self._clock()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await self.produce_one()
+
+    async def produce_one(self) -> ProducedBlock:
+        """Build, commit and publish the next block (whatever the clock says)."""
+        number = self.chain.head_number() + 1
+        timestamp = self.timestamp_of(number)
+        origin = await self._select_origin(timestamp)
+        produced = await asyncio.get_running_loop().run_in_executor(
+            self._executor, self._build_and_commit, number, timestamp, origin
+        )
+        block = produced.sealed.block
+        self.chain.publish(block, produced.sealed.receipts)
+        self.metrics.blocks.inc()
+        self.metrics.transactions.inc(len(block.transactions))
+        self.metrics.head.set(block.number)
+        if produced.dropped:
+            self.metrics.dropped.inc(produced.dropped)
+        log.debug(
+            "block sealed", number=block.number, txs=len(block.transactions), gas=block.gas_used
+        )
+        return produced
+
+    def _parent_origin(self) -> tuple[int, int]:
+        head = self.chain.head_number()
+        number = int.from_bytes(self.chain.storage_at(L1_BLOCK, L1_BLOCK_NUMBER_SLOT, head), "big")
+        sequence = int.from_bytes(
+            self.chain.storage_at(L1_BLOCK, L1_BLOCK_SEQUENCE_SLOT, head), "big"
+        )
+        return number, sequence
+
+    async def _select_origin(self, timestamp: int) -> L1BlockInfo:
+        """The newest L1 block at or after the parent's origin with a timestamp ≤ ``timestamp``."""
+        parent_origin, _ = self._parent_origin()
+        current = self._origin_cache
+        if current is None or current.number != parent_origin:
+            current = await self.l1.block(parent_origin)
+            if current is None:
+                raise RuntimeError(
+                    f"L1 block {parent_origin} (the parent's origin) is unknown to L1"
+                )
+        for _ in range(MAX_ORIGIN_STEP):
+            nxt = await self.l1.block(current.number + 1)
+            if nxt is None or nxt.timestamp > timestamp:
+                break
+            current = nxt
+        self._origin_cache = current
+        return current
+
+    def _build_and_commit(self, number: int, timestamp: int, origin: L1BlockInfo) -> ProducedBlock:
+        parent_origin, parent_sequence = self._parent_origin()
+        env = self.chain.next_env(timestamp, SEQUENCER_FEE_VAULT, origin.mix_hash)
+        assert env.number == number
+        builder = self.chain.new_block(env)
+        sequence = sequence_number(origin.number, parent_origin, parent_sequence)
+        builder.apply_deposit(l1_info_deposit(origin.as_origin(), sequence, number))
+        for deposit in self.deposits.take(self.config.deposit_gas_per_block):
+            builder.apply_deposit(deposit)
+        fill = self.intake.fill(builder)
+        for _, reason in fill.dropped:
+            self.metrics.rejects.labels(reason=reason.name.lower()).inc()
+        sealed = builder.seal()
+        self.chain.commit(sealed, fill.journal)
+        self.intake.settle(fill)
+        return ProducedBlock(sealed, len(fill.dropped))
