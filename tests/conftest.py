@@ -15,3 +15,13 @@ def evm_w3() -> Web3:
     from web3 import EthereumTesterProvider
 
     return Web3(EthereumTesterProvider())
+
+
+@pytest.fixture(scope="module")
+def devnet(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - RunningNode
+    """A devnet node (embedded L1 + L2 sequencer, 1 s blocks) shared by a test module."""
+    from tests.node_harness import RunningNode
+
+    node = RunningNode(tmp_path_factory.mktemp("devnet"))
+    yield node
+    node.stop()
