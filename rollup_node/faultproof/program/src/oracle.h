@@ -37,6 +37,11 @@ uint8_t *preimage_get(const uint8_t key[32], size_t *len);
 /* Fetch the data whose keccak is hash; panics unless keccak(data) == hash. */
 uint8_t *preimage_keccak(const uint8_t hash[32], size_t *len);
 
+/* preimage_keccak with the signature of an MPT resolver (mpt_node_fn) and of
+ * the EVM's evm_preimage_fn; ctx is unused. Never returns NULL: a missing
+ * preimage is the host's failure and stops the program. */
+uint8_t *oracle_mpt_node(void *ctx, const uint8_t hash[32], size_t *len);
+
 /* Fetch a local input (SPEC §9). */
 uint8_t *preimage_local(uint32_t ident, size_t *len);
 /* Local inputs of fixed shape: panics if the value has another length. */
