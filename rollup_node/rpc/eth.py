@@ -311,13 +311,16 @@ class EthApi:
     # -- logs and filters -------------------------------------------------------------------
 
     def _log_range(self, criteria: FilterCriteria) -> tuple[int, int] | None:
-        """Resolved ``(from, to)`` of a range filter, ``None`` when it lies beyond the head."""
-        head = self._backend.head_number()
-        start = self._tag_number(criteria.from_block)
-        end = self._tag_number(criteria.to_block)
-        if start > end:
+        """Resolved ``(from, to)`` of a range filter, ``None`` when it lies beyond the head.
+
+        As in geth, only two explicit numbers in the wrong order are an error; a range that
+        starts past the head (``fromBlock`` ahead of ``latest``) is simply empty.
+        """
+        explicit = (criteria.from_block, criteria.to_block)
+        if all(isinstance(n, int) for n in explicit) and explicit[0] > explicit[1]:
             raise RpcError(errors.SERVER_ERROR, "invalid block range params")
-        end = min(end, head)
+        start = self._tag_number(criteria.from_block)
+        end = min(self._tag_number(criteria.to_block), self._backend.head_number())
         if start > end:
             return None
         if end - start + 1 > self._limits.max_logs_block_range:

@@ -1,0 +1,127 @@
+"""Transport: probes, metrics, body-size limit, CORS and the service's start/stop."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import aiohttp
+from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client import CollectorRegistry
+
+from rollup_node.rpc.metrics import RpcMetrics
+from rollup_node.rpc.server import RpcServer, build_app
+from tests.unit.rpc.conftest import TEST_LIMITS
+from tests.unit.rpc.fake_backend import FakeChain
+
+
+async def test_health_and_readiness(chain: FakeChain) -> None:
+    ready = {"now": False}
+    app = build_app(chain, ready=lambda: ready["now"])
+    async with TestClient(TestServer(app)) as client:
+        assert (await client.get("/healthz")).status == 200
+        assert (await client.get("/readyz")).status == 503
+        ready["now"] = True
+        assert (await client.get("/readyz")).status == 200
+
+
+async def test_metrics_count_calls_by_method_and_code(chain: FakeChain) -> None:
+    metrics = RpcMetrics(CollectorRegistry())
+    async with TestClient(TestServer(build_app(chain, metrics=metrics))) as client:
+        for method in ("eth_chainId", "eth_chainId", "made_up"):
+            await client.post("/", json={"jsonrpc": "2.0", "id": 1, "method": method})
+        text = await (await client.get("/metrics")).text()
+    assert 'rpc_requests_total{code="ok",method="eth_chainId"} 2.0' in text
+    assert 'rpc_requests_total{code="-32601",method="unknown"} 1.0' in text
+    assert 'rpc_request_duration_seconds_count{method="eth_chainId"} 2.0' in text
+
+
+async def test_two_servers_in_one_process_do_not_clash(chain: FakeChain) -> None:
+    build_app(chain)
+    build_app(chain)  # each gets its own registry unless one is shared on purpose
+
+
+async def test_oversized_body_is_413_with_limit_error(client: TestClient) -> None:
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "x", "params": ["a" * 70_000]})
+    response = await client.post("/", data=body)
+    assert response.status == 413
+    answer = await response.json()
+    assert answer["error"]["code"] == -32005
+    assert answer["error"]["message"] == (
+        f"request body too large: at most {TEST_LIMITS.max_body_bytes} bytes"
+    )
+
+
+async def test_oversized_chunked_body_is_cut_while_reading(client: TestClient) -> None:
+    sent = 0
+
+    async def endless():
+        nonlocal sent
+        for _ in range(1_000):
+            sent += 16_384
+            yield b" " * 16_384
+
+    try:
+        response = await client.post("/", data=endless())
+        assert response.status == 413
+        assert (await response.json())["error"]["code"] == -32005
+    except aiohttp.ClientError:
+        pass  # the server may also drop the connection once it has answered
+    assert sent < 1_000 * 16_384  # the server stopped reading long before the end
+
+
+async def test_cors_preflight_and_headers(client: TestClient) -> None:
+    preflight = await client.options(
+        "/",
+        headers={
+            "Origin": "https://dapp.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert preflight.headers["Access-Control-Allow-Headers"] == "content-type"
+    response = await client.post(
+        "/",
+        json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"},
+        headers={"Origin": "https://dapp.example"},
+    )
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+async def test_cors_origin_list(chain: FakeChain) -> None:
+    app = build_app(chain, cors_origins=("https://wallet.example",))
+    async with TestClient(TestServer(app)) as client:
+        body = {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"}
+        allowed = await client.post("/", json=body, headers={"Origin": "https://wallet.example"})
+        assert allowed.headers["Access-Control-Allow-Origin"] == "https://wallet.example"
+        other = await client.post("/", json=body, headers={"Origin": "https://evil.example"})
+        assert "Access-Control-Allow-Origin" not in other.headers
+
+
+async def test_plain_get_is_refused(client: TestClient) -> None:
+    assert (await client.get("/")).status == 400
+
+
+async def test_server_start_and_stop_closes_websockets(chain: FakeChain) -> None:
+    server = RpcServer(build_app(chain))
+    await server.start("127.0.0.1", 0)
+    assert server.port
+    async with aiohttp.ClientSession() as session:
+        url = f"http://127.0.0.1:{server.port}/"
+        async with session.post(
+            url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"}
+        ) as r:
+            assert (await r.json())["result"] == "0x385"
+        ws = await session.ws_connect(url)
+        await ws.send_json(
+            {"jsonrpc": "2.0", "id": 1, "method": "eth_subscribe", "params": ["newHeads"]}
+        )
+        await ws.receive_json(timeout=5)
+        await asyncio.wait_for(server.stop(), timeout=10)
+        closing = await ws.receive(timeout=5)
+        assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+        assert not chain.callbacks  # the backend subscription was dropped
+        await ws.close()
