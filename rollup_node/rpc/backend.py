@@ -170,7 +170,10 @@ class RollupBackend(Protocol):
         ...
 
     def output_at_block(self, number: int) -> dict[str, Any]:
-        """The output root of L2 block ``number`` and its preimage."""
+        """The output root of L2 block ``number`` and its preimage.
+
+        Raises ``UnknownBlock`` for a block the node does not have ("header not found").
+        """
         ...
 
     def rollup_config(self) -> dict[str, Any]:
