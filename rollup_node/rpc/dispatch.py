@@ -156,12 +156,15 @@ class Dispatcher:
             return _response(None, error=RpcError(errors.INVALID_REQUEST, "invalid request"))
         is_notification = "id" not in request
         request_id = request.get("id")
-        if not _valid_id(request_id):
-            return _response(None, error=RpcError(errors.INVALID_REQUEST, "invalid request"))
         name = request.get("method")
-        if request.get("jsonrpc") != "2.0" or not isinstance(name, str):
-            error = RpcError(errors.INVALID_REQUEST, "invalid request")
-            return None if is_notification else _response(request_id, error=error)
+        if (
+            not _valid_id(request_id)
+            or request.get("jsonrpc") != "2.0"
+            or not isinstance(name, str)
+        ):
+            # Always answered, even without an id: the client must learn it was malformed.
+            request_id = request_id if _valid_id(request_id) else None
+            return _response(request_id, error=RpcError(errors.INVALID_REQUEST, "invalid request"))
         started = time.perf_counter()
         method = self._methods.get(name)
         label = name if method is not None else UNKNOWN_METHOD

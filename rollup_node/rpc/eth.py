@@ -10,7 +10,7 @@ thread so that the event loop keeps serving.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rollup_node.chain.records import BlockRecord, LogRecord, TxRecord
@@ -195,7 +195,11 @@ class EthApi:
         return quantity(self._backend.suggested_priority_fee())
 
     async def fee_history(
-        self, _: CallContext, block_count: int, newest: BlockNumberOrTag, percentiles: list[float]
+        self,
+        _: CallContext,
+        block_count: int,
+        newest: BlockNumberOrTag,
+        percentiles: Sequence[float],
     ) -> dict[str, Any]:
         """``eth_feeHistory``: base fees (and the next one), gas used ratios, rewards."""
         count = min(block_count, self._limits.max_fee_history_blocks)
@@ -223,7 +227,9 @@ class EthApi:
             result["reward"] = [[quantity(r) for r in block] for block in history.rewards]
         return result
 
-    def _read_fee_history(self, oldest: int, newest: int, percentiles: list[float]) -> FeeHistory:
+    def _read_fee_history(
+        self, oldest: int, newest: int, percentiles: Sequence[float]
+    ) -> FeeHistory:
         blocks = []
         for number in range(oldest, newest + 1):
             block = self._backend.block_by_number(number)
@@ -237,8 +243,12 @@ class EthApi:
     # -- transactions -----------------------------------------------------------------------
 
     async def send_raw_transaction(self, _: CallContext, raw: bytes) -> str:
-        """``eth_sendRawTransaction``: queue a signed transaction; rejections name the reason."""
-        tx_hash = await asyncio.to_thread(self._backend.send_raw_transaction, raw)
+        """``eth_sendRawTransaction``: queue a signed transaction; rejections name the reason.
+
+        Runs on the event loop, not in a worker thread, so that transactions reach the
+        intake one at a time and in the order they arrived.
+        """
+        tx_hash = self._backend.send_raw_transaction(raw)
         self._events.publish_pending_transaction(tx_hash)
         return data(tx_hash)
 
@@ -471,7 +481,7 @@ class EthApi:
                 (
                     Param("blockCount", params.hex_or_decimal_uint64),
                     Param("newestBlock", params.block_number),
-                    Param("rewardPercentiles", params.reward_percentiles, []),
+                    Param("rewardPercentiles", params.reward_percentiles, ()),
                 ),
             ),
             Method(

@@ -45,6 +45,7 @@ CORS_ORIGINS = web.AppKey("cors_origins", tuple)
 
 NOTIFICATION_QUEUE_SIZE = 10_000  # a peer this far behind is disconnected, as geth does
 WS_HEARTBEAT_SECONDS = 30.0
+WS_MAX_IN_FLIGHT = 16
 
 
 class WebSocketConnection:
@@ -118,18 +119,34 @@ async def _handle_get(request: web.Request) -> web.StreamResponse:
     await socket.prepare(request)
     connection = WebSocketConnection(socket)
     context = CallContext(connection)
+    # Messages are answered concurrently (a slow call does not hold up the others), at most
+    # WS_MAX_IN_FLIGHT at a time: beyond that the server stops reading from the peer.
+    in_flight = asyncio.Semaphore(WS_MAX_IN_FLIGHT)
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def answer(body: str | bytes) -> None:
+        try:
+            text = await app[DISPATCHER].handle(body, context)
+            if text is not None:
+                connection.send(text)
+        finally:
+            in_flight.release()
+
     app[SOCKETS].add(socket)
     try:
         async for message in socket:
             if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
-                answer = await app[DISPATCHER].handle(message.data, context)
-                if answer is not None:
-                    connection.send(answer)
+                await in_flight.acquire()
+                task = asyncio.create_task(answer(message.data))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
             elif message.type == WSMsgType.ERROR:
                 log.info("rpc.ws_error", error=str(socket.exception()))
                 break
     finally:
         app[SOCKETS].discard(socket)
+        for task in list(tasks):
+            task.cancel()
         await connection.close()
     return socket
 

@@ -47,6 +47,12 @@ async def test_invalid_requests(client: TestClient) -> None:
     ):
         answer = await post(client, body)
         assert answer["error"] == {"code": -32600, "message": "invalid request"}
+    answer = await post(client, {"jsonrpc": "1.0", "method": "eth_chainId"})
+    assert answer == {
+        "jsonrpc": "2.0",
+        "id": None,
+        "error": {"code": -32600, "message": "invalid request"},
+    }
     answer = await post(client, [])
     assert answer["error"] == {"code": -32600, "message": "empty batch"}
 

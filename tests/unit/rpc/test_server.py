@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 
 import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
@@ -125,3 +126,32 @@ async def test_server_start_and_stop_closes_websockets(chain: FakeChain) -> None
         assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
         assert not chain.callbacks  # the backend subscription was dropped
         await ws.close()
+
+
+class GatedChain(FakeChain):
+    """A chain whose ``eth_call`` blocks its worker thread until the test opens the gate."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+
+    def call(self, request, block_number, overrides):  # noqa: ANN001 - as FakeChain.call
+        assert self.gate.wait(timeout=10)
+        return super().call(request, block_number, overrides)
+
+
+async def test_a_slow_call_does_not_block_other_requests() -> None:
+    chain = GatedChain()
+    async with TestClient(TestServer(build_app(chain))) as client:
+        slow_body = {"jsonrpc": "2.0", "id": 1, "method": "eth_call", "params": [{}]}
+        slow = asyncio.ensure_future(client.post("/", json=slow_body))
+        fast = await client.post("/", json={"jsonrpc": "2.0", "id": 2, "method": "eth_chainId"})
+        assert (await fast.json())["result"] == "0x385"
+        async with client.ws_connect("/") as ws:
+            await ws.send_json(slow_body)
+            await ws.send_json({"jsonrpc": "2.0", "id": 3, "method": "eth_blockNumber"})
+            assert (await ws.receive_json(timeout=5))["id"] == 3
+            assert not slow.done()
+            chain.gate.set()
+            assert (await ws.receive_json(timeout=5)) == {"jsonrpc": "2.0", "id": 1, "result": "0x"}
+        assert (await (await slow).json())["result"] == "0x"
