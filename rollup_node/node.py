@@ -21,18 +21,19 @@ import structlog
 from prometheus_client import CollectorRegistry
 
 from rollup_node.chain.chain import Chain
-from rollup_node.chain.genesis import build_genesis, l2_genesis_alloc, l2_rules
+from rollup_node.chain.genesis import devnet_accounts
 from rollup_node.chain.store import ChainStore
 from rollup_node.config import (
     Config,
     ConfigError,
-    L1Anchor,
     RollupConfig,
     load_config,
     write_rollup_config,
 )
+from rollup_node.deploy import deploy_rollup, open_l2_chain
 from rollup_node.devnet.l1 import EmbeddedL1
 from rollup_node.l1.reader import ChainL1Reader, L1Reader, Web3L1Reader
+from rollup_node.l1.transactor import connect
 from rollup_node.metrics import NodeMetrics
 from rollup_node.protocol.predeploys import SEQUENCER_FEE_VAULT
 from rollup_node.rpc.limits import RpcLimits
@@ -81,7 +82,7 @@ class Node:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if mode == "devnet":
             await self._start_embedded_l1()
-            self._adopt_devnet_rollup_config()
+            await self._adopt_devnet_rollup_config()
         elif mode == "sequencer":
             if not self.config.node.l1_rpc:
                 raise ConfigError("invalid config: node.l1_rpc: the sequencer needs an L1 RPC URL")
@@ -121,51 +122,40 @@ class Node:
         self.l1_rpc = await self._serve(self.l1.chain, self.l1, node.l1_rpc_port, "l1")
         self._services.append(("l1-miner", self.l1.run))
 
-    def _adopt_devnet_rollup_config(self) -> None:
-        """Use DATA_DIR/rollup.toml, or write one anchored at the embedded L1's genesis."""
+    async def _adopt_devnet_rollup_config(self) -> None:
+        """Use DATA_DIR/rollup.toml, or deploy the L1 contracts on the embedded L1 and write it."""
         path = self.data_dir / ROLLUP_CONFIG_FILE
         if path.exists():
             written = load_config(path, environ={})
             self.config = self.config.model_copy(update={"rollup": written.rollup})
             return
-        assert self.l1 is not None
-        anchor_block = self.l1.chain.block_by_number(0)
-        assert anchor_block is not None
-        anchor = L1Anchor(
-            number=0,
-            hash="0x" + anchor_block.hash.hex(),
-            timestamp=anchor_block.timestamp,
-            base_fee=anchor_block.base_fee_per_gas,
-            mix_hash="0x" + anchor_block.mix_hash.hex(),
-        )
-        rollup = self.rollup.model_copy(
-            update={"genesis_l1": anchor, "l2_genesis_timestamp": anchor_block.timestamp}
-        )
-        self.config = self.config.model_copy(
-            update={"rollup": RollupConfig.model_validate(rollup.model_dump())}
-        )
+        assert self.l1 is not None and self.l1_rpc is not None
+        host = self.config.node.rpc_host
+        url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{self.l1_rpc.port}"
+        miner = asyncio.create_task(self.l1.run())  # mines the deployment transactions
+        try:
+            rollup = await deploy_rollup(connect(url), self.sequencer_key, self.rollup)
+        finally:
+            miner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await miner
+        self.config = self.config.model_copy(update={"rollup": rollup})
         write_rollup_config(self.config, path)
 
+    @property
+    def sequencer_key(self) -> str:
+        """The sequencer's L1 key (devnet: the first devnet account unless configured)."""
+        key = self.config.node.sequencer_key
+        if key is None and self.config.node.mode == "devnet":
+            key = devnet_accounts()[0][1]
+        if key is None:
+            raise ConfigError("invalid config: node.sequencer_key: the sequencer needs an L1 key")
+        return key
+
     def _open_l2(self) -> None:
-        rollup = self.rollup
         store = ChainStore(self.data_dir / "l2")
         self._stores.append(store)
-        rules = l2_rules(rollup)
-        fee_recipient = bytes.fromhex(rollup.sequencer_address[2:])
-        anchor = rollup.genesis_l1
-        self.l2 = Chain.initialize(
-            store,
-            rules,
-            lambda: build_genesis(
-                rules,
-                store.state_db(),
-                l2_genesis_alloc(rollup, fee_recipient),
-                timestamp=rollup.l2_genesis_timestamp,
-                gas_limit=rollup.l2_gas_limit,
-                coinbase=SEQUENCER_FEE_VAULT,
-                mix_hash=bytes.fromhex(anchor.mix_hash[2:]),
-            ),
-        )
+        self.l2 = open_l2_chain(store, self.rollup)
 
     def _start_sequencer(self, l1_reader: L1Reader) -> None:
         assert self.l2 is not None

@@ -1,0 +1,139 @@
+"""Sending L1 transactions from one key: nonces, fees, receipts, reverts.
+
+Deployment, the batcher and the proposer each own one ``Transactor``. It signs locally
+(the key never leaves the process), takes the nonce from L1's pending count when it starts
+and after any failure, prices with ``2·baseFee + tip`` (EIP-1559) and waits for the receipt.
+A reverted transaction raises ``L1TransactionReverted`` with the revert data, so callers can
+decide by the contract's custom error what to do (retry later, resync, or halt).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account import Account
+from web3 import AsyncHTTPProvider, AsyncWeb3
+
+#: Priority fee offered on L1 (1 gwei).
+PRIORITY_FEE_WEI = 10**9
+
+
+class L1TransactionReverted(RuntimeError):
+    """An L1 transaction was mined with status 0 (or its estimate reverted)."""
+
+    def __init__(self, what: str, data: bytes = b"") -> None:
+        self.data = data
+        super().__init__(f"{what} reverted (data 0x{data.hex()})")
+
+
+@dataclass(frozen=True, slots=True)
+class L1Receipt:
+    """The parts of an L1 receipt services use."""
+
+    transaction_hash: bytes
+    block_number: int
+    block_hash: bytes
+    contract_address: str | None
+    gas_used: int
+    logs: tuple[Any, ...]
+
+
+def connect(url: str, timeout_seconds: float = 30.0) -> AsyncWeb3:
+    """An async web3 on the L1 JSON-RPC endpoint ``url``."""
+    return AsyncWeb3(AsyncHTTPProvider(url, request_kwargs={"timeout": timeout_seconds}))
+
+
+def _revert_data(error: BaseException) -> bytes:
+    data = getattr(error, "data", None)
+    if isinstance(data, str) and data.startswith("0x"):
+        return bytes.fromhex(data[2:])
+    if isinstance(data, dict) and isinstance(data.get("data"), str):
+        return bytes.fromhex(data["data"][2:])
+    return b""
+
+
+class Transactor:
+    """Signs and sends transactions from one L1 account, one at a time."""
+
+    def __init__(self, w3: AsyncWeb3, private_key: str, chain_id: int) -> None:
+        self.w3 = w3
+        self.account = Account.from_key(private_key)
+        self.address: str = self.account.address
+        self.chain_id = chain_id
+        self._nonce: int | None = None
+        self._lock = asyncio.Lock()
+
+    async def _next_nonce(self) -> int:
+        if self._nonce is None:
+            self._nonce = await self.w3.eth.get_transaction_count(self.address, "pending")
+        return self._nonce
+
+    async def sign(self, to: str | None, data: bytes, value: int = 0, gas: int | None = None):  # noqa: ANN201
+        """Sign the next transaction (consuming a nonce); returns the signed transaction."""
+        request: dict[str, Any] = {"from": self.address, "data": data, "value": value}
+        if to is not None:
+            request["to"] = to
+        if gas is None:
+            try:
+                estimate = await self.w3.eth.estimate_gas(request)  # type: ignore[arg-type]
+            except Exception as exc:  # web3 raises several types for a reverting estimate
+                raise L1TransactionReverted("estimate", _revert_data(exc)) from exc
+            gas = estimate * 5 // 4 + 20_000
+        block = await self.w3.eth.get_block("latest")
+        base_fee = block.get("baseFeePerGas", 10**9)
+        nonce = await self._next_nonce()
+        tx = {
+            **request,
+            "chainId": self.chain_id,
+            "nonce": nonce,
+            "gas": gas,
+            "maxFeePerGas": 2 * base_fee + PRIORITY_FEE_WEI,
+            "maxPriorityFeePerGas": PRIORITY_FEE_WEI,
+            "type": 2,
+        }
+        if to is None:
+            tx.pop("to", None)
+        signed = self.account.sign_transaction(tx)
+        self._nonce = nonce + 1
+        return signed
+
+    async def broadcast(self, signed: Any) -> bytes:  # noqa: ANN401 - eth-account's type
+        """Send a signed transaction; return its hash."""
+        try:
+            return bytes(await self.w3.eth.send_raw_transaction(signed.raw_transaction))
+        except Exception:
+            self._nonce = None  # resync from L1 on the next send
+            raise
+
+    async def wait(self, tx_hash: bytes, what: str, timeout_seconds: float = 120) -> L1Receipt:
+        """Wait for a receipt; raise ``L1TransactionReverted`` if it failed."""
+        receipt = await self.w3.eth.wait_for_transaction_receipt(
+            tx_hash, timeout=timeout_seconds, poll_latency=0.2
+        )
+        if receipt["status"] != 1:
+            self._nonce = None
+            raise L1TransactionReverted(what)
+        return L1Receipt(
+            transaction_hash=bytes(receipt["transactionHash"]),
+            block_number=receipt["blockNumber"],
+            block_hash=bytes(receipt["blockHash"]),
+            contract_address=receipt.get("contractAddress"),
+            gas_used=receipt["gasUsed"],
+            logs=tuple(receipt["logs"]),
+        )
+
+    async def send(
+        self,
+        to: str | None,
+        data: bytes,
+        what: str,
+        value: int = 0,
+        gas: int | None = None,
+    ) -> L1Receipt:
+        """Sign, send and wait for one transaction; raise ``L1TransactionReverted`` on failure."""
+        async with self._lock:
+            signed = await self.sign(to, data, value, gas)
+            tx_hash = await self.broadcast(signed)
+            return await self.wait(tx_hash, what)
