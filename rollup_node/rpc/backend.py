@@ -139,7 +139,22 @@ class ChainBackend(Protocol):
 
 
 class DevBackend(Protocol):
-    """Clock and snapshot control of a dev chain (the embedded L1 of the devnet)."""
+    """Clock, snapshots and unlocked accounts of a dev chain (the devnet's embedded L1).
+
+    Methods may raise ``ValueError`` for a request they refuse (a timestamp in the past);
+    the client sees its message as a -32000 error.
+    """
+
+    def accounts(self) -> list[bytes]:
+        """The unlocked accounts (``eth_accounts``), which ``sign`` can sign for."""
+        ...
+
+    def sign(self, sender: bytes, tx: dict[str, Any]) -> bytes:
+        """Sign an eth-account transaction dict for an unlocked account; the raw transaction.
+
+        Raises ``KeyError`` when ``sender`` is not unlocked.
+        """
+        ...
 
     def mine(self, timestamp: int | None) -> int:
         """Seal one block (at ``timestamp`` if given); return its number."""

@@ -1,17 +1,34 @@
-"""The ``evm_`` dev methods of the embedded L1 (devnet only): mining, clock, snapshots.
+"""Dev-chain methods of the embedded L1 (devnet only): mining, clock, snapshots, signing.
 
 Registered only when the server is given a ``DevBackend``. Shapes follow Hardhat/Anvil:
 ``evm_mine`` returns ``"0x0"``, ``evm_increaseTime`` the total offset as a quantity,
-``evm_snapshot`` an id quantity, ``evm_revert`` a boolean.
+``evm_snapshot`` an id quantity, ``evm_revert`` a boolean. ``eth_sendTransaction`` signs for
+the dev chain's unlocked accounts after filling what the request leaves out as a wallet
+would (nonce counting queued transactions, gas by estimate, fees from the next base fee) and
+then takes the same path as ``eth_sendRawTransaction``. Mining and reverting execute or
+rewind blocks, so they run in a worker thread.
 """
 
 from __future__ import annotations
 
-from rollup_node.rpc import params
-from rollup_node.rpc.backend import DevBackend
+import asyncio
+from typing import Any
+
+from eth_utils import to_checksum_address
+
+from rollup_node.rpc import errors, params
+from rollup_node.rpc.backend import ChainBackend, DevBackend
 from rollup_node.rpc.dispatch import CallContext, Method, Param
-from rollup_node.rpc.formatting import quantity
+from rollup_node.rpc.errors import RpcError
+from rollup_node.rpc.eth import EthApi
+from rollup_node.rpc.fees import next_base_fee
+from rollup_node.rpc.formatting import data, quantity
 from rollup_node.rpc.params import ParamError
+from rollup_node.rpc.types import CallRequest
+
+# A default fee cap survives this many full blocks of base-fee growth (12.5% each), as
+# wallets' "2 × base fee + tip" rule does.
+BASE_FEE_HEADROOM = 2
 
 
 def _seconds(value: object) -> int:
@@ -23,25 +40,85 @@ def _seconds(value: object) -> int:
     return params.uint64(value)
 
 
-def methods(dev: DevBackend) -> list[Method]:
-    """The ``evm_`` methods over ``dev``."""
+def _transaction(value: object) -> tuple[CallRequest, int | None]:
+    """An ``eth_sendTransaction`` object: the call fields plus an optional nonce."""
+    request = params.call_request(value)
+    if request.sender is None:
+        raise ParamError("from: missing")
+    assert isinstance(value, dict)
+    nonce = value.get("nonce")
+    try:
+        return request, None if nonce is None else params.uint64(nonce)
+    except ParamError as exc:
+        raise ParamError(f"nonce: {exc}") from None
+
+
+def _refused(exc: ValueError) -> RpcError:
+    return RpcError(errors.SERVER_ERROR, str(exc))
+
+
+def methods(dev: DevBackend, backend: ChainBackend, eth: EthApi) -> list[Method]:
+    """The dev methods over ``dev``; ``eth`` submits what ``eth_sendTransaction`` signs."""
 
     async def mine(_: CallContext, timestamp: int | None) -> str:
-        dev.mine(timestamp)
+        try:
+            await asyncio.to_thread(dev.mine, timestamp)
+        except ValueError as exc:
+            raise _refused(exc) from None
         return quantity(0)
 
     async def increase_time(_: CallContext, seconds: int) -> str:
         return quantity(dev.increase_time(seconds))
 
     async def set_next_block_timestamp(_: CallContext, timestamp: int) -> None:
-        dev.set_next_block_timestamp(timestamp)
-        return None
+        try:
+            dev.set_next_block_timestamp(timestamp)
+        except ValueError as exc:
+            raise _refused(exc) from None
 
     async def snapshot(_: CallContext) -> str:
         return quantity(dev.snapshot())
 
     async def revert(_: CallContext, snapshot_id: int) -> bool:
-        return dev.revert(snapshot_id)
+        return await asyncio.to_thread(dev.revert, snapshot_id)
+
+    async def send_transaction(_: CallContext, fields: tuple[CallRequest, int | None]) -> str:
+        request, nonce = fields
+        assert request.sender is not None
+        if request.sender not in dev.accounts():
+            raise RpcError(errors.SERVER_ERROR, "unknown account")
+        head = eth.head()
+        tx: dict[str, Any] = {
+            "chainId": backend.chain_id,
+            "nonce": backend.pending_nonce(request.sender) if nonce is None else nonce,
+            "value": request.value or 0,
+            "data": request.data or b"",
+        }
+        if request.to is not None:
+            tx["to"] = to_checksum_address(request.to)
+        if request.access_list is not None:
+            tx["accessList"] = [
+                {
+                    "address": to_checksum_address(address),
+                    "storageKeys": [data(key.to_bytes(32, "big")) for key in keys],
+                }
+                for address, keys in request.access_list
+            ]
+        if request.gas_price is not None:
+            tx["gasPrice"] = request.gas_price
+        else:
+            tip = request.max_priority_fee_per_gas
+            tip = backend.suggested_priority_fee() if tip is None else tip
+            cap = request.max_fee_per_gas
+            tx["maxPriorityFeePerGas"] = tip
+            tx["maxFeePerGas"] = (
+                BASE_FEE_HEADROOM * next_base_fee(head) + tip if cap is None else cap
+            )
+        tx["gas"] = request.gas
+        if tx["gas"] is None:
+            tx["gas"] = await asyncio.to_thread(backend.estimate_gas, request, head.number, None)
+        raw = dev.sign(request.sender, tx)
+        return data(eth.submit(raw))
 
     return [
         Method("evm_mine", mine, (Param("timestamp", _seconds, None),)),
@@ -53,4 +130,5 @@ def methods(dev: DevBackend) -> list[Method]:
         ),
         Method("evm_snapshot", snapshot),
         Method("evm_revert", revert, (Param("snapshotId", params.quantity),)),
+        Method("eth_sendTransaction", send_transaction, (Param("transaction", _transaction),)),
     ]

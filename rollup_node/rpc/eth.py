@@ -10,7 +10,7 @@ thread so that the event loop keeps serving.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rollup_node.chain.records import BlockRecord, LogRecord, TxRecord
@@ -49,8 +49,10 @@ class EthApi:
         filters: FilterRegistry,
         subscriptions: Subscriptions,
         limits: RpcLimits,
+        accounts: Callable[[], Sequence[bytes]] = tuple,
     ) -> None:
         self._backend = backend
+        self._accounts = accounts
         self._events = events
         self._filters = filters
         self._subscriptions = subscriptions
@@ -105,8 +107,8 @@ class EthApi:
         return False
 
     async def accounts(self, _: CallContext) -> list[str]:
-        """``eth_accounts``: the node holds no keys."""
-        return []
+        """``eth_accounts``: the unlocked accounts of a dev chain; the node itself holds none."""
+        return [data(account) for account in self._accounts()]
 
     # -- state ------------------------------------------------------------------------------
 
@@ -180,7 +182,8 @@ class EthApi:
 
     # -- fees -------------------------------------------------------------------------------
 
-    def _head(self) -> BlockRecord:
+    def head(self) -> BlockRecord:
+        """The latest block ("header not found" if it vanished in a reorg)."""
         head = self._backend.block_by_number(self._backend.head_number())
         if head is None:
             raise errors.header_not_found()
@@ -188,7 +191,7 @@ class EthApi:
 
     async def gas_price(self, _: CallContext) -> str:
         """``eth_gasPrice``: the next block's base fee plus the suggested priority fee."""
-        return quantity(next_base_fee(self._head()) + self._backend.suggested_priority_fee())
+        return quantity(next_base_fee(self.head()) + self._backend.suggested_priority_fee())
 
     async def max_priority_fee_per_gas(self, _: CallContext) -> str:
         """``eth_maxPriorityFeePerGas``."""
@@ -248,9 +251,13 @@ class EthApi:
         Runs on the event loop, not in a worker thread, so that transactions reach the
         intake one at a time and in the order they arrived.
         """
+        return data(self.submit(raw))
+
+    def submit(self, raw: bytes) -> bytes:
+        """Hand a signed transaction to the chain and announce it to pending-tx listeners."""
         tx_hash = self._backend.send_raw_transaction(raw)
         self._events.publish_pending_transaction(tx_hash)
-        return data(tx_hash)
+        return tx_hash
 
     def _format_tx(self, tx: TxRecord) -> dict[str, Any]:
         base_fee = None

@@ -209,10 +209,11 @@ def build_app(
     events = ChainEvents(backend)
     filters = FilterRegistry(events, limits.filter_timeout_seconds, limits.max_filters)
     subscriptions = Subscriptions(events, limits.max_subscriptions_per_connection)
-    methods = EthApi(backend, events, filters, subscriptions, limits).methods()
-    methods += net.methods(backend) + web3_ns.methods()
+    accounts = dev.accounts if dev is not None else tuple
+    eth = EthApi(backend, events, filters, subscriptions, limits, accounts)
+    methods = eth.methods() + net.methods(backend) + web3_ns.methods()
     if dev is not None:
-        methods += dev_ns.methods(dev)
+        methods += dev_ns.methods(dev, backend, eth)
     if rollup is not None:
         methods += rollup_ns.methods(rollup)
 

@@ -8,12 +8,20 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 
 from rollup_node.chain.errors import UnknownBlock
+from rollup_node.rpc.fees import next_base_fee
 from rollup_node.rpc.server import build_app
-from tests.unit.rpc.fake_backend import FakeChain
+from tests.unit.rpc.fake_backend import (
+    ALICE,
+    ALICE_ADDRESS,
+    BOB_ADDRESS,
+    ECHO,
+    PRIORITY_FEE,
+    FakeChain,
+)
 
 
 class DevClock:
-    """A dev chain's clock and snapshots over a FakeChain (each snapshot keeps a length)."""
+    """A dev chain's clock, snapshots and one unlocked account over a FakeChain."""
 
     def __init__(self, chain: FakeChain) -> None:
         self.chain = chain
@@ -21,6 +29,14 @@ class DevClock:
         self.next_timestamp: int | None = None
         self.mined_at: list[int | None] = []
         self.snapshots: list[int] = []
+
+    def accounts(self) -> list[bytes]:
+        return [ALICE_ADDRESS]
+
+    def sign(self, sender: bytes, tx: dict[str, Any]) -> bytes:
+        if sender != ALICE_ADDRESS:
+            raise KeyError(sender)
+        return bytes(ALICE.sign_transaction(tx).raw_transaction)
 
     def mine(self, timestamp: int | None) -> int:
         self.mined_at.append(timestamp if timestamp is not None else self.next_timestamp)
@@ -32,6 +48,8 @@ class DevClock:
         return self.offset_seconds
 
     def set_next_block_timestamp(self, timestamp: int) -> None:
+        if timestamp <= self.chain.blocks[-1].timestamp:
+            raise ValueError("timestamp must be after the head block's")
         self.next_timestamp = timestamp
 
     def snapshot(self) -> int:
@@ -94,6 +112,38 @@ async def test_dev_methods_only_when_given(chain: FakeChain) -> None:
         assert (await rpc(client, "evm_revert", snapshot))["result"] is False
         bad = await rpc(client, "evm_increaseTime", -5)
         assert bad["error"]["code"] == -32602
+        past = await rpc(client, "evm_setNextBlockTimestamp", 5)
+        assert past["error"] == {
+            "code": -32000,
+            "message": "timestamp must be after the head block's",
+        }
+
+
+async def test_send_transaction_signs_for_unlocked_accounts(chain: FakeChain) -> None:
+    async with TestClient(TestServer(build_app(chain))) as client:
+        assert (await rpc(client, "eth_accounts"))["result"] == []
+        assert (await rpc(client, "eth_sendTransaction", {}))["error"]["code"] == -32601
+    async with TestClient(TestServer(build_app(chain, dev=DevClock(chain)))) as client:
+        assert (await rpc(client, "eth_accounts"))["result"] == ["0x" + ALICE_ADDRESS.hex()]
+        request = {"from": "0x" + ALICE_ADDRESS.hex(), "to": "0x" + BOB_ADDRESS.hex()}
+        sent = await rpc(client, "eth_sendTransaction", request | {"value": "0x5"})
+        tx = chain.transaction(bytes.fromhex(sent["result"][2:]))
+        assert (tx.sender, tx.to, tx.value, tx.nonce) == (ALICE_ADDRESS, BOB_ADDRESS, 5, 1)
+        assert tx.gas == 21_000  # estimated
+        assert tx.max_priority_fee_per_gas == PRIORITY_FEE
+        assert tx.max_fee_per_gas == 2 * next_base_fee(chain.blocks[-1]) + PRIORITY_FEE
+        legacy = await rpc(
+            client,
+            "eth_sendTransaction",
+            {**request, "to": "0x" + ECHO.hex(), "gasPrice": "0x77359400", "gas": "0x6000"},
+        )
+        tx = chain.transaction(bytes.fromhex(legacy["result"][2:]))
+        assert (tx.type, tx.nonce, tx.gas_price, tx.gas) == (0, 2, 2_000_000_000, 0x6000)
+        stranger = {"from": "0x" + BOB_ADDRESS.hex(), "to": "0x" + ALICE_ADDRESS.hex()}
+        refused = await rpc(client, "eth_sendTransaction", stranger)
+        assert refused["error"] == {"code": -32000, "message": "unknown account"}
+        no_sender = await rpc(client, "eth_sendTransaction", {"to": "0x" + ECHO.hex()})
+        assert no_sender["error"]["message"] == ("invalid argument 0 (transaction): from: missing")
 
 
 async def test_rollup_methods(chain: FakeChain) -> None:
