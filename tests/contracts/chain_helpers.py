@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from eth_utils import keccak, to_canonical_address
+import rlp
+from eth_utils import keccak, to_canonical_address, to_checksum_address
 from web3 import Web3
 from web3.contract import Contract
 
@@ -149,3 +150,13 @@ def transact(w3: Web3, call: Any, sender: str, value: int = 0) -> Any:
     receipt = w3.eth.wait_for_transaction_receipt(call.transact({"from": sender, "value": value}))
     assert receipt["status"] == 1
     return receipt
+
+
+def create_address(sender: str, nonce: int) -> str:
+    """The address a CREATE from ``sender`` with ``nonce`` deploys to."""
+    return to_checksum_address(keccak(rlp.encode([bytes.fromhex(sender[2:]), nonce]))[12:])
+
+
+def next_create_address(w3: Web3, sender: str, later: int = 0) -> str:
+    """The address of ``sender``'s contract creation ``later`` transactions from now."""
+    return create_address(sender, w3.eth.get_transaction_count(sender) + later)

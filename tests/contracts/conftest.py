@@ -1,16 +1,13 @@
-"""Fixtures shared by the contract tests (``chain_helpers`` is importable from here on)."""
+"""Fixtures shared by the contract tests."""
 
 from __future__ import annotations
 
 import pytest
-from chain_helpers import place_predeploy
 from web3 import Web3
 from web3.contract import Contract
 
-L1_BLOCK = "0x4200000000000000000000000000000000000015"
-GAS_PRICE_ORACLE = "0x420000000000000000000000000000000000000F"
-MESSAGE_PASSER = "0x4200000000000000000000000000000000000016"
-DEPOSITOR = "0xDeaDDEaDDeAdDeAdDEAdDEaddeAddEAdDEAd0001"
+from tests.contracts.chain_helpers import place_predeploy
+from tests.contracts.predeploys import L1_BLOCK, MESSAGE_PASSER
 
 
 @pytest.fixture

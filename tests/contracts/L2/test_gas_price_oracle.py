@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from chain_helpers import place_predeploy
-from conftest import GAS_PRICE_ORACLE, L1_BLOCK
 from eth_account import Account
 from web3 import Web3
+
+from tests.contracts.chain_helpers import place_predeploy
+from tests.contracts.predeploys import GAS_PRICE_ORACLE, L1_BLOCK
 
 OVERHEAD = 188
 SCALAR = 1_000_000

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from chain_helpers import place_predeploy, reverts, set_account
-from conftest import DEPOSITOR, L1_BLOCK
 from web3 import Web3
 from web3.contract import Contract
+
+from tests.contracts.chain_helpers import place_predeploy, reverts, set_account
+from tests.contracts.predeploys import DEPOSITOR, L1_BLOCK
 
 VALUES = (17, 1_700_000_000, 7_000_000_000, b"\x11" * 32, 3)
 
