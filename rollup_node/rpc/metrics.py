@@ -6,6 +6,8 @@ The collectors live in a registry the caller passes in, so that two servers in o
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
 UNKNOWN_METHOD = "unknown"  # label for names that are not registered (bounds cardinality)
@@ -30,11 +32,23 @@ class RpcMetrics:
             registry=self.registry,
         )
 
+        # Labelled children, looked up once: ``labels()`` costs more than the update itself.
+        self._counters: dict[tuple[str, int | None], Any] = {}
+        self._histograms: dict[str, Any] = {}
+
     def observe(self, method: str, error_code: int | None, seconds: float) -> None:
         """Record one call of ``method`` (a registered name or ``unknown``)."""
-        code = OK if error_code is None else str(error_code)
-        self._requests.labels(method=method, code=code).inc()
-        self._latency.labels(method=method).observe(seconds)
+        counter = self._counters.get((method, error_code))
+        if counter is None:
+            code = OK if error_code is None else str(error_code)
+            counter = self._counters[(method, error_code)] = self._requests.labels(
+                method=method, code=code
+            )
+        histogram = self._histograms.get(method)
+        if histogram is None:
+            histogram = self._histograms[method] = self._latency.labels(method=method)
+        counter.inc()
+        histogram.observe(seconds)
 
     def exposition(self) -> bytes:
         """The registry in Prometheus' text format."""
