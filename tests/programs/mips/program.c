@@ -31,6 +31,8 @@ static long sys3(long number, long a, long b, long c)
 #define SYS_CLONE 4120
 #define SYS_GETPID 4020
 
+/* gcc turns these loops into calls to themselves unless told not to. */
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
 void *memcpy(void *dst, const void *src, unsigned n)
 {
     unsigned char *d = dst;
@@ -40,6 +42,7 @@ void *memcpy(void *dst, const void *src, unsigned n)
     return dst;
 }
 
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
 void *memset(void *dst, int c, unsigned n)
 {
     unsigned char *d = dst;
