@@ -145,9 +145,15 @@ def deploy_forwarder(w3: Web3, target: str) -> str:
     return w3.eth.wait_for_transaction_receipt(tx_hash)["contractAddress"]
 
 
-def transact(w3: Web3, call: Any, sender: str, value: int = 0) -> Any:
-    """Send the bound contract ``call`` from ``sender`` and return its successful receipt."""
-    receipt = w3.eth.wait_for_transaction_receipt(call.transact({"from": sender, "value": value}))
+def transact(w3: Web3, call: Any, sender: str, value: int = 0, gas: int | None = None) -> Any:
+    """Send the bound contract ``call`` from ``sender`` and return its successful receipt.
+
+    Without ``gas`` the node estimates it: pass ``gas`` for calls that succeed with too little
+    gas in a way that matters (a relay that records a failure instead of reverting)."""
+    params: dict[str, Any] = {"from": sender, "value": value}
+    if gas is not None:
+        params["gas"] = gas
+    receipt = w3.eth.wait_for_transaction_receipt(call.transact(params))
     assert receipt["status"] == 1
     return receipt
 
