@@ -3,8 +3,10 @@
 A service is anything with ``async run()`` that runs until cancelled. The node supervises
 them: if one fails, the node logs it loudly and stops everything (never half alive).
 
-Modes (SPEC §1): ``devnet`` = embedded L1 + L2 sequencer with RPC on both; ``sequencer`` =
-L2 sequencer against an external L1 (``--l1-rpc``). ``verifier``/``replica`` need derivation.
+Modes (SPEC §1): ``devnet`` = embedded L1 (contracts deployed at first start) + L2 sequencer
+with RPC on both; ``sequencer`` = L2 sequencer against an external L1 (``--l1-rpc``);
+``verifier``/``replica`` = derivation from L1 with read-only RPC. Every mode derives; a
+sequencer also takes deposits from the CTC queue and runs the batcher.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from typing import Any
 import structlog
 from prometheus_client import CollectorRegistry
 
+from rollup_node.batcher.driver import Batcher, BatcherSettings
 from rollup_node.chain.chain import Chain
 from rollup_node.chain.genesis import devnet_accounts
 from rollup_node.chain.store import ChainStore
 from rollup_node.config import (
+    ZERO_ADDRESS,
     Config,
     ConfigError,
     RollupConfig,
@@ -31,14 +35,19 @@ from rollup_node.config import (
     write_rollup_config,
 )
 from rollup_node.deploy import deploy_rollup, open_l2_chain
+from rollup_node.derivation.ctc_source import Web3CtcSource
+from rollup_node.derivation.driver import Derivation, Web3L1Heads, derivation_service
+from rollup_node.derivation.l1_traversal import L1Traversal
 from rollup_node.devnet.l1 import EmbeddedL1
+from rollup_node.faults import Faults
 from rollup_node.l1.reader import ChainL1Reader, L1Reader, Web3L1Reader
-from rollup_node.l1.transactor import connect
+from rollup_node.l1.transactor import Transactor, connect
 from rollup_node.metrics import NodeMetrics
 from rollup_node.protocol.predeploys import SEQUENCER_FEE_VAULT
 from rollup_node.rpc.limits import RpcLimits
 from rollup_node.rpc.metrics import RpcMetrics
 from rollup_node.rpc.server import RpcServer, build_app
+from rollup_node.sequencer.ctc_deposits import CtcDeposits
 from rollup_node.sequencer.deposits import InjectedDeposits
 from rollup_node.sequencer.intake import Intake
 from rollup_node.sequencer.producer import BlockProducer
@@ -51,8 +60,16 @@ ROLLUP_CONFIG_FILE = "rollup.toml"
 class Node:
     """One rollup node process: its chains, services and RPC servers."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(
+        self, config: Config, *, rollup_services: bool = True, faults: Faults | None = None
+    ) -> None:
         self.config = config
+        # False: the node-core devnet (no derivation, batcher or CTC deposits; tests inject
+        # deposits directly). ``faults``: fault injection for tests (rollup_node/faults.py).
+        self.rollup_services = rollup_services
+        self.faults = faults or Faults()
+        self.derivation: Derivation | None = None
+        self.batcher: Batcher | None = None
         self.data_dir = Path(config.node.data_dir)
         self.registry = CollectorRegistry()
         self.l1: EmbeddedL1 | None = None
@@ -83,20 +100,18 @@ class Node:
         if mode == "devnet":
             await self._start_embedded_l1()
             await self._adopt_devnet_rollup_config()
-        elif mode == "sequencer":
-            if not self.config.node.l1_rpc:
-                raise ConfigError("invalid config: node.l1_rpc: the sequencer needs an L1 RPC URL")
-        else:
-            raise ConfigError(
-                f"invalid config: node.mode: {mode} needs derivation from L1 (issue 3)"
-            )
+        elif not self.config.node.l1_rpc:
+            raise ConfigError(f"invalid config: node.l1_rpc: the {mode} needs an L1 RPC URL")
         l1_reader: L1Reader = (
             ChainL1Reader(self.l1.chain)
             if self.l1 is not None
             else Web3L1Reader(self.config.node.l1_rpc or "")
         )
         self._open_l2()
-        self._start_sequencer(l1_reader)
+        if mode in ("devnet", "sequencer"):
+            self._start_sequencer(l1_reader)
+        if self.rollup_services:
+            self._start_rollup_services(l1_reader)
         self.rpc = await self._serve(self.l2, None, self.config.node.rpc_port, "l2")
         for name, run in self._services:
             self._tasks.append(asyncio.create_task(self._supervise(name, run), name=name))
@@ -129,18 +144,63 @@ class Node:
             written = load_config(path, environ={})
             self.config = self.config.model_copy(update={"rollup": written.rollup})
             return
-        assert self.l1 is not None and self.l1_rpc is not None
-        host = self.config.node.rpc_host
-        url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{self.l1_rpc.port}"
+        assert self.l1 is not None
         miner = asyncio.create_task(self.l1.run())  # mines the deployment transactions
         try:
-            rollup = await deploy_rollup(connect(url), self.sequencer_key, self.rollup)
+            rollup = await deploy_rollup(connect(self.l1_url), self.sequencer_key, self.rollup)
         finally:
             miner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await miner
         self.config = self.config.model_copy(update={"rollup": rollup})
         write_rollup_config(self.config, path)
+
+    @property
+    def l1_url(self) -> str:
+        """The L1 JSON-RPC endpoint (devnet: the embedded L1's server)."""
+        if self.l1_rpc is None:
+            return self.config.node.l1_rpc or ""
+        host = self.config.node.rpc_host
+        return f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{self.l1_rpc.port}"
+
+    def _start_rollup_services(self, l1_reader: L1Reader) -> None:
+        """Derivation in every mode; on a sequencer also CTC deposits and the batcher."""
+        assert self.l2 is not None
+        if self.rollup.l1_addresses.canonical_transaction_chain == ZERO_ADDRESS:
+            raise ConfigError(
+                "invalid config: rollup.l1_addresses: no CTC (run rollup-node deploy)"
+            )
+        if self.faults.any:
+            log.warning("fault injection is on", faults=str(self.faults))
+        w3 = connect(self.l1_url)
+        producer = self.producer
+        self.derivation = derivation_service(
+            self.rollup,
+            self.l2,
+            l1_reader,
+            w3,
+            self.executor,
+            lock=producer.lock if producer else None,
+            rewind_unsafe=producer is None,
+        )
+        self._services.append(("derivation", self.derivation.run))
+        if producer is None:
+            return
+        anchor = self.derivation.anchor
+        source = Web3CtcSource(w3, self.rollup.l1_addresses.canonical_transaction_chain)
+        deposits = CtcDeposits(
+            self.rollup,
+            self.l2,
+            L1Traversal(source, l1_reader, anchor),
+            Web3L1Heads(w3),
+            censor=self.faults.censor_deposits,
+        )
+        producer.deposits = deposits
+        self._services.append(("deposits", deposits.run))
+        transactor = Transactor(w3, self.sequencer_key, self.rollup.l1_chain_id)
+        settings = BatcherSettings(malformed_batch_at=self.faults.malformed_batch_at)
+        self.batcher = Batcher(self.rollup, self.l2, transactor, settings)
+        self._services.append(("batcher", self.batcher.run))
 
     @property
     def sequencer_key(self) -> str:

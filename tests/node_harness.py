@@ -25,6 +25,11 @@ class RunningNode:
 
     def __init__(self, data_dir: Path, **node_overrides: Any) -> None:
         rollup = node_overrides.pop("rollup", {})
+        node_kwargs = {
+            key: node_overrides.pop(key)
+            for key in ("rollup_services", "faults")
+            if key in node_overrides
+        }
         node = {
             "mode": "devnet",
             "data_dir": str(data_dir),
@@ -39,7 +44,7 @@ class RunningNode:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="node-loop", daemon=True)
         self._thread.start()
-        self.node = Node(self.config)
+        self.node = Node(self.config, **node_kwargs)
         self.run(self.node.start())
         assert self.node.rpc is not None and self.node.rpc.port
         self.url = f"http://127.0.0.1:{self.node.rpc.port}"

@@ -18,8 +18,9 @@ from rollup_node.protocol.deposits import DepositTx, user_deposit_source_hash
 class DepositSource(Protocol):
     """Where the sequencer takes the deposits of its next block from."""
 
-    def take(self, gas_budget: int) -> list[DepositTx]:
-        """Deposits for the next block, in queue order, their gas summing to ≤ ``gas_budget``."""
+    def take(self, gas_budget: int, origin_number: int) -> list[DepositTx]:
+        """Deposits for the next block, in queue order, their gas summing to ≤ ``gas_budget``,
+        each enqueued at or before the block's L1 origin ``origin_number``."""
         ...
 
 
@@ -51,7 +52,8 @@ class InjectedDeposits:
             self._queue.append(deposit)
             return deposit
 
-    def take(self, gas_budget: int) -> list[DepositTx]:
+    def take(self, gas_budget: int, origin_number: int) -> list[DepositTx]:
+        # Injected deposits have no L1 block: every origin may consume them.
         with self._lock:
             out: list[DepositTx] = []
             used = 0

@@ -71,6 +71,9 @@ class BlockProducer:
         self._clock = clock
         self._executor = executor
         self._origin_cache: L1BlockInfo | None = None
+        # Held while a block is built on the head read at its start; derivation takes it
+        # before it rewinds or extends the chain (rollup_node/derivation/engine.py).
+        self.lock = asyncio.Lock()
 
     def timestamp_of(self, number: int) -> int:
         """The fixed timestamp of L2 block ``number``."""
@@ -88,6 +91,10 @@ class BlockProducer:
 
     async def produce_one(self) -> ProducedBlock:
         """Build, commit and publish the next block (whatever the clock says)."""
+        async with self.lock:
+            return await self._produce_one()
+
+    async def _produce_one(self) -> ProducedBlock:
         number = self.chain.head_number() + 1
         timestamp = self.timestamp_of(number)
         origin = await self._select_origin(timestamp)
@@ -139,7 +146,7 @@ class BlockProducer:
         builder = self.chain.new_block(env)
         sequence = sequence_number(origin.number, parent_origin, parent_sequence)
         builder.apply_deposit(l1_info_deposit(origin.as_origin(), sequence, number))
-        for deposit in self.deposits.take(self.config.deposit_gas_per_block):
+        for deposit in self.deposits.take(self.config.deposit_gas_per_block, origin.number):
             builder.apply_deposit(deposit)
         fill = self.intake.fill(builder)
         for _, reason in fill.dropped:

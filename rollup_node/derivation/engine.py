@@ -1,0 +1,115 @@
+"""Executing derived blocks on the L2 chain, or confirming the sequencer's own.
+
+``apply`` makes the chain's block ``n`` the derived block ``n``:
+
+- if the chain already has a block ``n`` made of exactly the derived inputs (same parent, same
+  timestamp and mix hash, the same transaction encodings in the same order), it is the block
+  derivation would build — execution is deterministic and each of its transactions was valid
+  at its position — so it is confirmed as is (this is how a sequencer's unsafe blocks become
+  safe without being executed twice);
+- otherwise the chain is rewound to ``n − 1`` (dropping the disagreeing blocks: a malformed
+  batch, a reorg) and the block is built: the deposits, then each sequenced transaction,
+  dropping those invalid at their position (SPEC §6.4).
+
+Building and committing run in the node's block executor (one thread), so the sequencer's
+producer and derivation never write the chain at the same time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import Executor
+
+import structlog
+
+from rollup_node.chain.builder import SealedBlock
+from rollup_node.chain.chain import Chain
+from rollup_node.chain.errors import TransactionRejected
+from rollup_node.chain.records import BlockRecord
+from rollup_node.derivation.attributes import BlockAttributes
+from rollup_node.protocol.predeploys import SEQUENCER_FEE_VAULT
+
+log = structlog.get_logger("derivation")
+
+
+def matches(block: BlockRecord, attrs: BlockAttributes) -> bool:
+    """Whether ``block`` is exactly what ``attrs`` derive (see the module docstring)."""
+    expected = [d.encode() for d in attrs.deposits] + list(attrs.transactions)
+    return (
+        block.timestamp == attrs.timestamp
+        and block.mix_hash == attrs.origin.mix_hash
+        and block.coinbase == SEQUENCER_FEE_VAULT
+        and [tx.raw for tx in block.transactions] == expected
+    )
+
+
+def build(chain: Chain, attrs: BlockAttributes) -> tuple[SealedBlock, int]:
+    """Execute ``attrs`` on the chain's head; return the sealed block and how many
+    sequenced transactions were dropped."""
+    env = chain.next_env(attrs.timestamp, SEQUENCER_FEE_VAULT, attrs.origin.mix_hash)
+    if env.number != attrs.number:
+        raise ValueError(f"building block {attrs.number} on head {env.number - 1}")
+    builder = chain.new_block(env)
+    for deposit in attrs.deposits:
+        builder.apply_deposit(deposit)
+    dropped = 0
+    for raw in attrs.transactions:
+        try:
+            builder.apply_transaction(raw)
+        except TransactionRejected as exc:
+            dropped += 1
+            log.info("dropping a sequenced transaction", block=attrs.number, reason=str(exc))
+    return builder.seal(), dropped
+
+
+class Engine:
+    """Applies derived blocks to the L2 chain."""
+
+    def __init__(
+        self, chain: Chain, executor: Executor | None = None, lock: asyncio.Lock | None = None
+    ) -> None:
+        self.chain = chain
+        self.executor = executor
+        # The sequencer's producer holds this lock while it builds on the head it read.
+        self.lock = lock or asyncio.Lock()
+        self.replaced = 0  # blocks of the chain that derivation replaced
+
+    def _apply(
+        self, attrs: BlockAttributes, extras: dict[bytes, bytes | None]
+    ) -> tuple[BlockRecord, SealedBlock | None]:
+        chain = self.chain
+        existing = chain.block_by_number(attrs.number)
+        if existing is not None and matches(existing, attrs):
+            if extras:
+                chain.store.write(extras)
+            return existing, None
+        if chain.head_number() >= attrs.number:
+            log.warning(
+                "derived block differs from the chain's; rewinding",
+                number=attrs.number,
+                head=chain.head_number(),
+            )
+            self.replaced += chain.head_number() - attrs.number + 1
+            chain.rewind_to(attrs.number - 1)
+        sealed, _ = build(chain, attrs)
+        chain.commit(sealed, extras)
+        return sealed.block, sealed
+
+    async def apply(
+        self, attrs: BlockAttributes, extras: dict[bytes, bytes | None] | None = None
+    ) -> BlockRecord:
+        """Make the chain's block ``attrs.number`` the derived one; write ``extras`` with it."""
+        async with self.lock:
+            block, sealed = await asyncio.get_running_loop().run_in_executor(
+                self.executor, self._apply, attrs, extras or {}
+            )
+        if sealed is not None:
+            self.chain.publish(sealed.block, sealed.receipts)
+        return block
+
+    async def rewind(self, number: int, extras: dict[bytes, bytes | None]) -> None:
+        """Drop blocks above ``number`` (a reorg on a node that only derives)."""
+        async with self.lock:
+            await asyncio.get_running_loop().run_in_executor(
+                self.executor, lambda: self.chain.rewind_to(number, extras)
+            )

@@ -1,0 +1,26 @@
+"""Fault injection for tests: a sequencer that misbehaves in one chosen way.
+
+Never set in production; the node logs a warning at start when any fault is on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Faults:
+    """Ways the sequencer's services can be told to misbehave."""
+
+    malformed_batch_at: int | None = None  # post the batch holding this L2 block malformed
+    wrong_output_root_at: int | None = None  # propose a wrong output root for this L2 block
+    censor_deposits: bool = False  # never include deposits from the CTC queue
+
+    @property
+    def any(self) -> bool:
+        """Whether a fault is on."""
+        return (
+            self.malformed_batch_at is not None
+            or self.wrong_output_root_at is not None
+            or self.censor_deposits
+        )
