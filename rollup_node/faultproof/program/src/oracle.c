@@ -33,6 +33,12 @@ uint8_t *oracle_mpt_node(void *ctx, const uint8_t hash[32], size_t *len) {
     return preimage_keccak(hash, len);
 }
 
+uint8_t *oracle_l2_node(void *ctx, const uint8_t hash[32], size_t *len) {
+    (void)ctx;
+    hint_hash("l2-keccak", hash);
+    return preimage_keccak(hash, len);
+}
+
 uint8_t *preimage_local(uint32_t ident, size_t *len) {
     uint8_t key[32] = {0};
     key[0] = PREIMAGE_KEY_LOCAL;

@@ -39,8 +39,13 @@ uint8_t *preimage_keccak(const uint8_t hash[32], size_t *len);
 
 /* preimage_keccak with the signature of an MPT resolver (mpt_node_fn) and of
  * the EVM's evm_preimage_fn; ctx is unused. Never returns NULL: a missing
- * preimage is the host's failure and stops the program. */
+ * preimage is the host's failure and stops the program.
+ * oracle_mpt_node serves L1 proof nodes (the host stored them for the
+ * "l1-account"/"l1-storage" hints); oracle_l2_node first hints
+ * "l2-keccak <hash>" so that the host can look the hash up in the L2 node
+ * database (state and storage trie nodes, contract code). */
 uint8_t *oracle_mpt_node(void *ctx, const uint8_t hash[32], size_t *len);
+uint8_t *oracle_l2_node(void *ctx, const uint8_t hash[32], size_t *len);
 
 /* Fetch a local input (SPEC §9). */
 uint8_t *preimage_local(uint32_t ident, size_t *len);

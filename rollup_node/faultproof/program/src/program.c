@@ -26,10 +26,10 @@ static void read_parent_l1_info(const uint8_t state_root[32], parent_l1_info *ou
     mpt state, storage;
     account acc;
     uint8_t slot[32], value[32];
-    mpt_init(&state, state_root, oracle_mpt_node, NULL);
+    mpt_init(&state, state_root, oracle_l2_node, NULL);
     if (!account_read(&state, L1_BLOCK_PREDEPLOY, &acc)) fp_panic("no L1Block predeploy");
     mpt_free(&state);
-    mpt_init(&storage, acc.storage_root, oracle_mpt_node, NULL);
+    mpt_init(&storage, acc.storage_root, oracle_l2_node, NULL);
     slot_of(L1_BLOCK_SLOT_NUMBER, slot);
     storage_read(&storage, slot, value);
     out->origin_number = word_u64(value);

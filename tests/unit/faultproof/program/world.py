@@ -18,8 +18,8 @@ from eth_hash.auto import keccak
 from trie import HexaryTrie
 
 from rollup_node.config import RollupConfig
-from rollup_node.faultproof.oracle.keys import LocalIdent, local_key
 from rollup_node.faultproof.oracle.source import DictSource
+from rollup_node.faultproof.program.host import Dispute, consensus_config_preimage
 from rollup_node.protocol.predeploys import L1_BLOCK
 
 EMPTY_ROOT = keccak(rlp.encode(b""))
@@ -183,8 +183,8 @@ class World:
         for node in db.values():
             self.source.put_keccak(node)
 
-    def build(self, n: int, disputed_root: bytes = b"\x11" * 32) -> DictSource:
-        """Store every preimage and the local inputs of a dispute over L2 block ``n``."""
+    def build_l1(self) -> DictSource:
+        """Store the L1 side: headers up to the head, the CTC's state, batches and queue."""
         self.l1_hashes = []
         for number in range(self.l1_head_number + 1):
             state_root = EMPTY_ROOT
@@ -212,6 +212,12 @@ class World:
         for element in self.queue:
             self.source.put_keccak(element.encode(self.l1_timestamp(element.l1_block)))
 
+        return self.source
+
+    def build(self, n: int, disputed_root: bytes = b"\x11" * 32) -> DictSource:
+        """Store every preimage and the local inputs of a dispute over L2 block ``n``, with a
+        synthetic L2 parent whose state holds only the L1Block predeploy."""
+        self.build_l1()
         l1_block_root = self._storage_trie(
             {
                 _slot(0): self.parent_origin,
@@ -233,17 +239,8 @@ class World:
         output = b"\0" * 32 + l2_state + EMPTY_ROOT + keccak(parent_header)
         pre_root = keccak(output)
         self.source.put_keccak(output)
-        fields = self.config.consensus_fields()
-        config_abi = abi_encode([t for _, t, _ in fields], [v for _, _, v in fields])
-        self.source.put_keccak(config_abi)
-        locals_ = {
-            LocalIdent.L1_HEAD_HASH: self.l1_hashes[-1],
-            LocalIdent.PRE_STATE_OUTPUT_ROOT: pre_root,
-            LocalIdent.DISPUTED_OUTPUT_ROOT: disputed_root,
-            LocalIdent.L2_BLOCK_NUMBER: n.to_bytes(8, "big"),
-            LocalIdent.L2_CHAIN_ID: self.config.l2_chain_id.to_bytes(8, "big"),
-            LocalIdent.CONSENSUS_CONFIG_HASH: keccak(config_abi),
-        }
-        for ident, value in locals_.items():
-            self.source.put(local_key(ident), value)
+        self.source.put_keccak(consensus_config_preimage(self.config))
+        dispute = Dispute(self.l1_hashes[-1], pre_root, disputed_root, n, self.config)
+        for key, value in dispute.local_preimages().items():
+            self.source.put(key, value)
         return self.source
