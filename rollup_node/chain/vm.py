@@ -26,7 +26,7 @@ from eth.vm.message import Message
 from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE, DepositTx
 from rollup_node.protocol.l1_fee import L1FeeParams, l1_fee
 from rollup_node.protocol.predeploys import L1_BLOCK, L1_BLOCK_BASEFEE_SLOT, L1_FEE_VAULT
-from rollup_node.protocol.transaction_validity import INIT_CODE_WORD_GAS
+from rollup_node.protocol.transaction_validity import INIT_CODE_WORD_GAS, MAX_INIT_CODE_SIZE
 
 MAX_REFUND_QUOTIENT = 5
 TX_BASE_GAS = 21_000
@@ -101,7 +101,12 @@ class RollupTransactionExecutor(CancunTransactionExecutor):
             generate_contract_address(deposit.sender, deposit_nonce) if deposit.to is None else None
         )
         intrinsic = deposit_intrinsic_gas(deposit)
-        if deposit.gas < intrinsic:
+        # Failures py-evm would raise instead of returning (as the C program checks them too).
+        if (
+            deposit.gas < intrinsic
+            or state.get_balance(deposit.sender) < deposit.value
+            or (deposit.to is None and len(deposit.data) > MAX_INIT_CODE_SIZE)
+        ):
             return DepositOutcome(0, deposit.gas, (), None, deposit_nonce)
 
         snapshot = state.snapshot()
