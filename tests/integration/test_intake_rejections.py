@@ -52,7 +52,7 @@ def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(rollup_node.deploy, "l2_genesis_alloc", alloc_with_code)
-        node = RunningNode(tmp_path_factory.mktemp("devnet"))
+        node = RunningNode(tmp_path_factory.mktemp("devnet"), rollup_services=False)
     yield node
     node.stop()
 
