@@ -6,7 +6,6 @@ the CTC queue); everything is then observed through web3.py as a wallet would.
 
 from __future__ import annotations
 
-import pytest
 from eth_account import Account
 from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
@@ -23,17 +22,6 @@ from tests.integration.helpers import (
 )
 
 ETH = 10**18
-
-
-@pytest.fixture(scope="module")
-def devnet(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - RunningNode
-    """The node-core devnet: no derivation, batcher or CTC deposits, so injected deposits
-    (which no L1 batch carries) stay in the chain."""
-    from tests.node_harness import RunningNode
-
-    node = RunningNode(tmp_path_factory.mktemp("devnet"), rollup_services=False)
-    yield node
-    node.stop()
 
 
 DEPOSIT_TYPE = 0x7E
