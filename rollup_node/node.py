@@ -43,7 +43,9 @@ from rollup_node.faults import Faults
 from rollup_node.l1.reader import ChainL1Reader, L1Reader, Web3L1Reader
 from rollup_node.l1.transactor import Transactor, connect
 from rollup_node.metrics import NodeMetrics
+from rollup_node.proposer.driver import Proposer, ProposerSettings
 from rollup_node.protocol.predeploys import SEQUENCER_FEE_VAULT
+from rollup_node.rollup_status import RollupStatus
 from rollup_node.rpc.limits import RpcLimits
 from rollup_node.rpc.metrics import RpcMetrics
 from rollup_node.rpc.server import RpcServer, build_app
@@ -51,6 +53,7 @@ from rollup_node.sequencer.ctc_deposits import CtcDeposits
 from rollup_node.sequencer.deposits import InjectedDeposits
 from rollup_node.sequencer.intake import Intake
 from rollup_node.sequencer.producer import BlockProducer
+from rollup_node.verifier.watcher import OutputWatcher
 
 log = structlog.get_logger("node")
 
@@ -70,6 +73,9 @@ class Node:
         self.faults = faults or Faults()
         self.derivation: Derivation | None = None
         self.batcher: Batcher | None = None
+        self.proposer: Proposer | None = None
+        self.watcher: OutputWatcher | None = None
+        self.rollup_status: RollupStatus | None = None
         self.data_dir = Path(config.node.data_dir)
         self.registry = CollectorRegistry()
         self.l1: EmbeddedL1 | None = None
@@ -184,6 +190,13 @@ class Node:
             rewind_unsafe=producer is None,
         )
         self._services.append(("derivation", self.derivation.run))
+        mode = self.config.node.mode
+        if mode in ("verifier", "devnet"):
+            self.watcher = OutputWatcher(self.rollup, self.l2, w3, self.registry)
+            self._services.append(("output-watcher", self.watcher.run))
+        self.rollup_status = RollupStatus(
+            self.rollup, self.l2, self.derivation.status, self.watcher
+        )
         if producer is None:
             return
         anchor = self.derivation.anchor
@@ -201,6 +214,9 @@ class Node:
         settings = BatcherSettings(malformed_batch_at=self.faults.malformed_batch_at)
         self.batcher = Batcher(self.rollup, self.l2, transactor, settings)
         self._services.append(("batcher", self.batcher.run))
+        wrong_root = ProposerSettings(wrong_output_root_at=self.faults.wrong_output_root_at)
+        self.proposer = Proposer(self.rollup, self.l2, transactor, wrong_root)
+        self._services.append(("proposer", self.proposer.run))
 
     @property
     def sequencer_key(self) -> str:
@@ -238,7 +254,12 @@ class Node:
         )
         registry = self.registry if name == "l2" else CollectorRegistry()
         app = build_app(
-            chain, dev=dev, limits=limits, metrics=RpcMetrics(registry), ready=lambda: self._started
+            chain,
+            dev=dev,
+            rollup=self.rollup_status if name == "l2" else None,
+            limits=limits,
+            metrics=RpcMetrics(registry),
+            ready=lambda: self._started,
         )
         server = RpcServer(app)
         await server.start(node.rpc_host, port)

@@ -1,0 +1,114 @@
+"""The proposer loop: post the output roots of safe L2 blocks to the SCC, keeping its bond.
+
+Element ``n`` of the SCC is the output root of L2 block ``n``. Each round reads
+``totalElements`` (the source of truth after a restart or a deleted batch) and posts the roots
+of the next blocks that are safe — derived from batches already on L1, so the SCC's own bound
+(no element past the CTC's blocks) always holds — at most ``max_roots`` per transaction. Before
+proposing it tops its bond up to ``requiredBond`` through the BondManager.
+
+The SPEC asks a proposer to post only roots the native fault-proof program reproduces; that
+check belongs to the fault-proof work and is not made here yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import structlog
+from eth_hash.auto import keccak
+from web3 import AsyncWeb3
+
+from rollup_node.chain.chain import Chain
+from rollup_node.config import RollupConfig
+from rollup_node.l1.transactor import L1TransactionReverted, Transactor
+from rollup_node.proposer.outputs import output_at
+from rollup_node.proposer.scc import (
+    BOND_DEPOSIT,
+    TOTAL_BLOCKS,
+    TOTAL_ELEMENTS,
+    append_state_batch_calldata,
+    bonds_calldata,
+    call_uint,
+)
+
+log = structlog.get_logger("proposer")
+
+
+@dataclass(frozen=True, slots=True)
+class ProposerSettings:
+    """Operational limits (not consensus)."""
+
+    max_roots: int = 256
+    poll_seconds: float = 0.5
+    #: Fault injection (tests): propose a wrong output root for this L2 block.
+    wrong_output_root_at: int | None = None
+
+
+class Proposer:
+    """Posts output roots of safe blocks to the SCC."""
+
+    def __init__(
+        self,
+        config: RollupConfig,
+        chain: Chain,
+        transactor: Transactor,
+        settings: ProposerSettings = ProposerSettings(),
+    ) -> None:
+        self.config = config
+        self.chain = chain
+        self.tx = transactor
+        self.settings = settings
+        addresses = config.l1_addresses
+        self.scc = AsyncWeb3.to_checksum_address(addresses.state_commitment_chain)
+        self.ctc = AsyncWeb3.to_checksum_address(addresses.canonical_transaction_chain)
+        self.bond_manager = AsyncWeb3.to_checksum_address(addresses.bond_manager)
+        self.proposed = 0
+
+    async def run(self) -> None:
+        """Keep the bond and propose until cancelled."""
+        log.info("proposer started", sender=self.tx.address)
+        while True:
+            try:
+                await self.ensure_bond()
+                proposed = await self.propose_once()
+            except L1TransactionReverted as exc:
+                log.warning("proposal reverted; retrying from the SCC's totals", error=str(exc))
+                proposed = False
+            except (TimeoutError, OSError) as exc:
+                log.warning("L1 unavailable; retrying", error=str(exc))
+                proposed = False
+            if not proposed:
+                await asyncio.sleep(self.settings.poll_seconds)
+
+    async def ensure_bond(self) -> None:
+        """Deposit what the bond lacks of ``required_bond``."""
+        w3 = self.tx.w3
+        have = await call_uint(w3, self.bond_manager, bonds_calldata(self.tx.address))
+        if have < self.config.required_bond:
+            missing = self.config.required_bond - have
+            log.info("depositing bond", wei=missing)
+            await self.tx.send(self.bond_manager, BOND_DEPOSIT, "bond deposit", value=missing)
+
+    def root_of(self, number: int) -> bytes:
+        """The output root this proposer posts for block ``number``."""
+        root = output_at(self.chain, number).root
+        if number == self.settings.wrong_output_root_at:
+            log.warning("fault injection: proposing a wrong output root", block=number)
+            return keccak(b"wrong" + root)
+        return root
+
+    async def propose_once(self) -> bool:
+        """Propose the next safe blocks' roots if there are any; return whether it did."""
+        w3 = self.tx.w3
+        start = await call_uint(w3, self.scc, TOTAL_ELEMENTS)
+        l2_blocks = await call_uint(w3, self.ctc, TOTAL_BLOCKS)
+        last = min(self.chain.safe_number(), l2_blocks, start + self.settings.max_roots - 1)
+        if last < start:
+            return False
+        roots = [self.root_of(n) for n in range(start, last + 1)]
+        calldata = append_state_batch_calldata(roots, start)
+        receipt = await self.tx.send(self.scc, calldata, "appendStateBatch")
+        self.proposed += len(roots)
+        log.info("output roots proposed", first=start, last=last, l1=receipt.block_number)
+        return True

@@ -1,0 +1,70 @@
+"""The SCC and BondManager calls the proposer and the verifier make, and the SCC's events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
+from eth_hash.auto import keccak
+from web3 import AsyncWeb3
+
+
+def selector(signature: str) -> bytes:
+    """The 4-byte function selector."""
+    return keccak(signature.encode())[:4]
+
+
+APPEND_STATE_BATCH = selector("appendStateBatch(bytes32[],uint256)")
+TOTAL_ELEMENTS = selector("totalElements()")
+BOND_DEPOSIT = selector("deposit()")
+BONDS = selector("bonds(address)")
+REQUIRED_BOND = selector("requiredBond()")
+TOTAL_BLOCKS = selector("totalBlocks()")
+
+STATE_BATCH_APPENDED = keccak(
+    b"StateBatchAppended(uint256,bytes32,uint256,uint256,bytes,bytes32[])"
+)
+STATE_BATCH_DELETED = keccak(b"StateBatchDeleted(uint256,bytes32,address)")
+
+
+async def call_uint(w3: AsyncWeb3, to: str, data: bytes) -> int:
+    """A view call returning one uint256."""
+    raw = await w3.eth.call({"to": to, "data": data})
+    return abi_decode(["uint256"], bytes(raw))[0]
+
+
+def append_state_batch_calldata(roots: list[bytes], start: int) -> bytes:
+    """Calldata of ``appendStateBatch(outputRoots, shouldStartAtElement)``."""
+    return APPEND_STATE_BATCH + abi_encode(["bytes32[]", "uint256"], [roots, start])
+
+
+def bonds_calldata(proposer: str) -> bytes:
+    """Calldata of ``bonds(proposer)``."""
+    return BONDS + abi_encode(["address"], [proposer])
+
+
+@dataclass(frozen=True, slots=True)
+class StateBatch:
+    """One ``StateBatchAppended`` event: roots of elements ``prevTotalElements …``."""
+
+    batch_index: int
+    prev_total_elements: int
+    output_roots: tuple[bytes, ...]
+    l1_block_number: int
+    proposer: str
+
+
+def decode_state_batch(log: Any) -> StateBatch:  # noqa: ANN401 - a web3 log
+    """A ``StateBatchAppended`` log."""
+    topics = log["topics"]
+    first = topics[1]
+    index = int(first, 16) if isinstance(first, str) else int.from_bytes(bytes(first), "big")
+    data = log["data"]
+    raw = bytes.fromhex(data[2:]) if isinstance(data, str) else bytes(data)
+    _root, _size, prev_total, extra, roots = abi_decode(
+        ["bytes32", "uint256", "uint256", "bytes", "bytes32[]"], raw
+    )
+    _ts, _l1, proposer, _counter = abi_decode(["uint256", "uint256", "address", "uint256"], extra)
+    return StateBatch(index, prev_total, tuple(roots), log["blockNumber"], proposer)

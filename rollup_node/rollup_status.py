@@ -1,0 +1,84 @@
+"""The ``rollup_`` namespace's backend (SPEC §12): sync status, output roots, config, disputes.
+
+Implements ``rollup_node.rpc.backend.RollupBackend`` over the node's L2 chain, its derivation
+status and, in verifier mode, the output-root watcher.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rollup_node.chain.chain import Chain
+from rollup_node.chain.errors import UnknownBlock
+from rollup_node.config import RollupConfig
+from rollup_node.derivation.attributes import parent_l1_info
+from rollup_node.derivation.driver import DerivationStatus
+from rollup_node.proposer.outputs import output_at
+from rollup_node.verifier.watcher import OutputWatcher
+
+
+def _block_ref(chain: Chain, number: int) -> dict[str, Any]:
+    block = chain.block_by_number(number)
+    if block is None:
+        return {"number": hex(number), "hash": None, "timestamp": None}
+    return {"number": hex(number), "hash": "0x" + block.hash.hex(), "timestamp": block.timestamp}
+
+
+class RollupStatus:
+    """What the node reports under ``rollup_``."""
+
+    def __init__(
+        self,
+        config: RollupConfig,
+        chain: Chain,
+        derivation: DerivationStatus | None = None,
+        watcher: OutputWatcher | None = None,
+    ) -> None:
+        self.config = config
+        self.chain = chain
+        self.derivation = derivation
+        self.watcher = watcher
+
+    def sync_status(self) -> dict[str, Any]:
+        """L1 head/safe/finalized, L2 unsafe/safe/finalized and the current L1 origin."""
+        chain = self.chain
+        head = chain.head_number()
+        origin, sequence = parent_l1_info(chain, head)
+        status = self.derivation or DerivationStatus()
+        return {
+            "headL1": hex(status.l1_head),
+            "safeL1": hex(status.l1_safe),
+            "finalizedL1": hex(status.l1_finalized),
+            "unsafeL2": _block_ref(chain, head),
+            "safeL2": _block_ref(chain, chain.safe_number()),
+            "finalizedL2": _block_ref(chain, chain.finalized_number()),
+            "currentL1Origin": {"number": hex(origin), "sequenceNumber": hex(sequence)},
+            "batchesDerived": status.batches,
+            "malformedBatches": status.malformed_batches,
+        }
+
+    def output_at_block(self, number: int) -> dict[str, Any]:
+        """The output root of L2 block ``number`` and its preimage."""
+        try:
+            preimage = output_at(self.chain, number)
+        except KeyError as exc:
+            raise UnknownBlock(str(exc)) from exc
+        return {
+            "version": "0x" + "00" * 32,
+            "outputRoot": "0x" + preimage.root.hex(),
+            "blockNumber": hex(number),
+            "blockHash": "0x" + preimage.block_hash.hex(),
+            "stateRoot": "0x" + preimage.state_root.hex(),
+            "messagePasserStorageRoot": "0x" + preimage.message_passer_storage_root.hex(),
+        }
+
+    def rollup_config(self) -> dict[str, Any]:
+        """The rollup config in force, with its consensus hash."""
+        return {
+            **self.config.model_dump(mode="json"),
+            "consensus_config_hash": "0x" + self.config.consensus_config_hash().hex(),
+        }
+
+    def disputes(self) -> list[dict[str, Any]]:
+        """Output-root mismatches this node has seen (verifier mode)."""
+        return self.watcher.disputes() if self.watcher is not None else []
