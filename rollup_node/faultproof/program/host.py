@@ -281,7 +281,7 @@ class Web3L1Reader:
             bytes(block["stateRoot"]),
             bytes(block["transactionsRoot"]),
             bytes(block["receiptsRoot"]),
-            bytes(block["logsBloom"]),
+            bytes(block["logsBloom"]).rjust(256, b"\0"),  # some servers strip its zeros
             block["difficulty"],
             block["number"],
             block["gasLimit"],
