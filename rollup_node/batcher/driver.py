@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import structlog
 from web3 import AsyncWeb3
+from web3.exceptions import Web3Exception
 
 from rollup_node.batcher.ctc import (
     FORCE_INCLUDE,
@@ -30,7 +31,7 @@ from rollup_node.batcher.ctc import (
 from rollup_node.batcher.packing import SealedBlocks, pack
 from rollup_node.chain.chain import Chain
 from rollup_node.config import RollupConfig
-from rollup_node.l1.transactor import L1TransactionReverted, Transactor
+from rollup_node.l1.transactor import L1SendFailed, L1TransactionReverted, Transactor
 
 log = structlog.get_logger("batcher")
 
@@ -82,7 +83,7 @@ class Batcher:
                 log.warning("batch append reverted; retrying from the CTC's totals", error=str(exc))
                 await self._maybe_force(exc.data)
                 posted = False
-            except (TimeoutError, OSError) as exc:
+            except (L1SendFailed, TimeoutError, OSError, Web3Exception) as exc:
                 log.warning("L1 unavailable; retrying", error=str(exc))
                 posted = False
             if not posted:

@@ -81,15 +81,19 @@ class Derivation:
     async def run(self) -> None:
         """Poll L1 and derive until cancelled; reset on reorgs, retry when L1 is away."""
         log.info("derivation started", safe=self.heads.safe, next_batch=self.heads.next_batch)
+        must_reset = False
         while True:
             try:
                 if not self._started:
                     await self.restore()
                     self._started = True
+                if must_reset:
+                    await self.reset()
+                    must_reset = False
                 progressed = await self.step()
             except ReorgDetected as exc:
                 log.warning("L1 reorg: resetting derivation", reason=str(exc))
-                await self.reset()
+                must_reset = True
                 continue
             except L1Unavailable as exc:
                 log.warning("L1 unavailable; retrying", reason=str(exc))
@@ -114,7 +118,10 @@ class Derivation:
         keep = len(self.heads.records)
         while keep:
             record = self.heads.records[keep - 1]
-            block = await self.traversal.headers.block(record.l1_number)
+            try:
+                block = await self.traversal.headers.block(record.l1_number)
+            except Exception as exc:  # network errors: retry the reset
+                raise L1Unavailable(f"L1 block {record.l1_number}: {exc}") from exc
             if block is not None and block.hash == record.l1_hash:
                 break
             keep -= 1

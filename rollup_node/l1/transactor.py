@@ -20,6 +20,11 @@ from web3 import AsyncHTTPProvider, AsyncWeb3
 PRIORITY_FEE_WEI = 10**9
 
 
+class L1SendFailed(RuntimeError):
+    """The transaction could not be sent or confirmed (network, nonce, timeout): retry later.
+    The nonce is re-read from L1 before the next transaction."""
+
+
 class L1TransactionReverted(RuntimeError):
     """An L1 transaction was mined with status 0 (or its estimate reverted)."""
 
@@ -107,7 +112,7 @@ class Transactor:
             self._nonce = None  # resync from L1 on the next send
             raise
 
-    async def wait(self, tx_hash: bytes, what: str, timeout_seconds: float = 120) -> L1Receipt:
+    async def wait(self, tx_hash: bytes, what: str, timeout_seconds: float = 30) -> L1Receipt:
         """Wait for a receipt; raise ``L1TransactionReverted`` if it failed."""
         receipt = await self.w3.eth.wait_for_transaction_receipt(
             tx_hash, timeout=timeout_seconds, poll_latency=0.2
@@ -134,6 +139,12 @@ class Transactor:
     ) -> L1Receipt:
         """Sign, send and wait for one transaction; raise ``L1TransactionReverted`` on failure."""
         async with self._lock:
-            signed = await self.sign(to, data, value, gas)
-            tx_hash = await self.broadcast(signed)
-            return await self.wait(tx_hash, what)
+            try:
+                signed = await self.sign(to, data, value, gas)
+                tx_hash = await self.broadcast(signed)
+                return await self.wait(tx_hash, what)
+            except L1TransactionReverted:
+                raise
+            except Exception as exc:  # web3 and aiohttp raise many types; all mean "retry"
+                self._nonce = None
+                raise L1SendFailed(f"{what}: {type(exc).__name__}: {exc}") from exc

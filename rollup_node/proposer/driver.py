@@ -18,10 +18,11 @@ from dataclasses import dataclass
 import structlog
 from eth_hash.auto import keccak
 from web3 import AsyncWeb3
+from web3.exceptions import Web3Exception
 
 from rollup_node.chain.chain import Chain
 from rollup_node.config import RollupConfig
-from rollup_node.l1.transactor import L1TransactionReverted, Transactor
+from rollup_node.l1.transactor import L1SendFailed, L1TransactionReverted, Transactor
 from rollup_node.proposer.outputs import output_at
 from rollup_node.proposer.scc import (
     BOND_DEPOSIT,
@@ -75,7 +76,7 @@ class Proposer:
             except L1TransactionReverted as exc:
                 log.warning("proposal reverted; retrying from the SCC's totals", error=str(exc))
                 proposed = False
-            except (TimeoutError, OSError) as exc:
+            except (L1SendFailed, TimeoutError, OSError, Web3Exception) as exc:
                 log.warning("L1 unavailable; retrying", error=str(exc))
                 proposed = False
             if not proposed:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import structlog
 from prometheus_client import CollectorRegistry, Counter
 from web3 import AsyncWeb3
+from web3.exceptions import Web3Exception
 
 from rollup_node.chain.chain import Chain
 from rollup_node.config import RollupConfig
@@ -98,7 +99,7 @@ class OutputWatcher:
         while True:
             try:
                 await self.read_new_batches()
-            except (TimeoutError, OSError) as exc:
+            except (TimeoutError, OSError, Web3Exception) as exc:
                 log.warning("L1 unavailable; retrying", error=str(exc))
             self.compare_ready()
             await asyncio.sleep(self.poll_seconds)

@@ -1,0 +1,57 @@
+"""A verifier and a replica started later on empty data dirs rebuild the sequencer's chain
+from L1 alone (SPEC §1, §6): same blocks, same state roots, deposits from the CTC queue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.e2e.rollup_helpers import (
+    account,
+    enqueue_deposit,
+    follower,
+    same_chain,
+    sequencer,
+    wait_for,
+)
+from tests.integration.helpers import send, wait_receipts
+
+ETH = 10**18
+
+
+def test_followers_rebuild_the_chain_from_l1(tmp_path: Path) -> None:
+    seq = sequencer(tmp_path / "seq")
+    followers = []
+    try:
+        sender, key = account(1)
+        recipient, _ = account(7)
+        fresh = "0xABaBaBaBABabABabAbAbABAbABabababaBaBABaB"
+        hashes = [send(seq.w3, key, to=recipient, value=i + 1) for i in range(3)]
+        receipts = wait_receipts(seq.w3, hashes)
+        deposit = enqueue_deposit(seq, key, fresh, 3 * ETH)
+        # the deposit reaches L2 through the sequencer's CTC queue reader
+        wait_for("the deposit on L2", lambda: seq.w3.eth.get_balance(fresh) == 3 * ETH)
+        target = seq.node.l2.head_number()
+        wait_for("the sequencer's blocks to be safe", lambda: seq.node.l2.safe_number() >= target)
+        for mode in ("verifier", "replica"):
+            followers.append(follower(tmp_path / mode, seq, mode))
+        for node in followers:
+            wait_for(
+                f"{node.config.node.mode} to derive",
+                lambda n=node: n.node.l2.safe_number() >= target,
+            )
+            same_chain(seq, node, target)
+            assert node.w3.eth.get_balance(fresh) == 3 * ETH
+            got = node.w3.eth.get_transaction_receipt(receipts[0]["transactionHash"])
+            assert got["blockHash"] == receipts[0]["blockHash"]
+        assert deposit["blockNumber"] <= seq.node.derivation.status.l1_safe
+        # the sequencer's own blocks were confirmed, never replaced
+        assert seq.node.derivation.engine.replaced == 0
+        status = followers[1].w3.provider.make_request("rollup_syncStatus", [])["result"]
+        assert int(status["safeL2"]["number"], 16) >= target
+        # a replica does not take transactions
+        error = followers[1].w3.provider.make_request("eth_sendRawTransaction", ["0x00"])
+        assert "error" in error
+    finally:
+        for node in followers:
+            node.stop()
+        seq.stop()
