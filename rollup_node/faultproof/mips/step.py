@@ -167,6 +167,8 @@ def _execute(state: State, io: HostIO, track: Callable[[int], None] | None) -> N
             return
         elif funct == 0x0C:  # syscall
             syscall(state, memory.get_word, memory.set_word, memory.read, io, track)
+            if state.exited:
+                return  # exit_group leaves pc on the syscall
             state.pc = next_pc
             state.next_pc = (next_pc + 4) & U32
             return
