@@ -39,7 +39,7 @@ OPTIMIZER_RUNS = 200
 COMPILER_SETTINGS: dict = {
     "evmVersion": EVM_VERSION,
     "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS},
-    "viaIR": False,
+    "viaIR": True,
     "outputSelection": {
         "*": {
             "*": [
@@ -116,7 +116,10 @@ def compile_sources(sources: dict[str, str]) -> dict[str, dict]:
     }
     check_compiler_version()
     output = run_solc(standard_input)
-    errors = [e for e in output.get("errors", []) if e.get("severity") == "error"]
+    diagnostics = output.get("errors", [])
+    for warning in (e for e in diagnostics if e.get("severity") != "error"):
+        print(warning.get("formattedMessage", warning["message"]), file=sys.stderr)
+    errors = [e for e in diagnostics if e.get("severity") == "error"]
     if errors:
         raise BuildError("\n".join(e.get("formattedMessage", e["message"]) for e in errors))
     artifacts: dict[str, dict] = {}

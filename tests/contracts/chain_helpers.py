@@ -101,8 +101,9 @@ def revert_data(error: BaseException) -> bytes:
     for arg in error.args:
         if isinstance(arg, bytes):
             return arg
-        if isinstance(arg, str) and "b'" in arg:
-            return ast.literal_eval(arg[arg.index("b'") :])
+        if isinstance(arg, str) and ("b'" in arg or 'b"' in arg):
+            start = min(i for i in (arg.find("b'"), arg.find('b"')) if i >= 0)
+            return ast.literal_eval(arg[start:])
         if isinstance(arg, str) and arg.startswith("0x"):
             return bytes.fromhex(arg[2:])
     context = error.__context__ or error.__cause__
