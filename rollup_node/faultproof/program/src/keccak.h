@@ -10,8 +10,10 @@
 #define KECCAK256_RATE 136
 
 typedef struct {
-    uint64_t lanes[25];
-    size_t used; /* bytes absorbed into the current block */
+    uint32_t even[25]; /* the state, bit-interleaved (keccak.c) */
+    uint32_t odd[25];
+    uint8_t block[KECCAK256_RATE]; /* input not yet absorbed */
+    size_t used;                   /* bytes in block */
 } keccak_ctx;
 
 void keccak_init(keccak_ctx *ctx);
