@@ -202,7 +202,7 @@ def test_erc20_deposit_mints_and_withdrawal_burns(l2: L2) -> None:
 
 
 def test_erc20_deposit_for_an_invalid_pair_bounces_back(l2: L2) -> None:
-    w3, a = l2.w3, l2.w3.eth.accounts
+    a = l2.w3.eth.accounts
     token = _token(l2)
     wrong_remote = a[9]
     data = l2.bridge.functions.finalizeBridgeERC20(
