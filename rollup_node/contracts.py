@@ -34,13 +34,15 @@ class StorageSlot:
 
 @dataclass(frozen=True)
 class Artifact:
-    """A compiled contract: its ABI, creation and runtime code, and storage layout."""
+    """A compiled contract: its ABI, creation and runtime code, and storage layout
+    (``storage_types`` is the compiler's type table, with struct members and their slots)."""
 
     name: str
     abi: tuple[dict[str, Any], ...]
     bytecode: bytes
     deployed_bytecode: bytes
     storage_layout: tuple[StorageSlot, ...]
+    storage_types: dict[str, Any]
     source_path: str
 
     def slot_of(self, label: str) -> int:
@@ -78,6 +80,7 @@ def _load(directory: Path, name: str) -> Artifact:
             StorageSlot(s["label"], s["slot"], s["offset"], s["type"])
             for s in raw["storageLayout"]["storage"]
         ),
+        storage_types=raw["storageLayout"]["types"],
         source_path=raw["sourcePath"],
     )
 
