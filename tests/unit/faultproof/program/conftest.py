@@ -41,6 +41,13 @@ def testdriver() -> Driver:
     return run
 
 
+@pytest.fixture(scope="session")
+def derive_binary() -> str:
+    """The native derivation driver (src/derive_main.c), built once."""
+    build("native", ("derive",))
+    return str(binary_path("derive", "native"))
+
+
 def fixture_file(*parts: str) -> Path:
     """A file of the ethereum/tests fixtures; skips the test when the checkout is absent."""
     path = ETHEREUM_TESTS.joinpath(*parts)

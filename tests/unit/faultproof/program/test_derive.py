@@ -12,7 +12,6 @@ import rlp
 
 from rollup_node.config import L1Addresses, RollupConfig
 from rollup_node.faultproof.oracle.host import run_native
-from rollup_node.faultproof.program.build import binary_path, build
 from rollup_node.protocol.deposits import DepositTx, user_deposit_source_hash
 from rollup_node.protocol.l1_info import L1Origin, l1_info_deposit
 
@@ -22,12 +21,6 @@ CTC = L1Addresses(canonical_transaction_chain="0xc7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c
 CONFIG = RollupConfig(l2_genesis_timestamp=10_000, force_inclusion_blocks=10, l1_addresses=CTC)
 ALICE = bytes.fromhex("a11ce00000000000000000000000000000000001")
 BOB = bytes.fromhex("b0b0000000000000000000000000000000000002")
-
-
-@pytest.fixture(scope="module")
-def derive_binary() -> str:
-    build("native", ("derive",))
-    return str(binary_path("derive", "native"))
 
 
 def _run(binary: str, world: World, n: int) -> dict:
