@@ -416,6 +416,66 @@ int mpt_delete(mpt *t, const uint8_t *key, size_t key_len) {
     return r;
 }
 
+/* ---- ordered walk ---- */
+
+typedef struct {
+    mpt *t;
+    mpt_visit_fn visit;
+    void *ctx;
+    uint8_t *path; /* nibbles from the root */
+    size_t len, cap;
+    int stop;
+} walker;
+
+static void path_push(walker *w, const uint8_t *nibbles, size_t n) {
+    while (w->cap < w->len + n) {
+        w->cap = w->cap ? 2 * w->cap : 64;
+        w->path = realloc(w->path, w->cap);
+    }
+    memcpy(w->path + w->len, nibbles, n);
+    w->len += n;
+}
+
+static int emit(walker *w, const uint8_t *value, size_t value_len) {
+    if (w->len % 2) return MPT_ERR_MALFORMED; /* a value at half a byte: not a byte key */
+    size_t n = w->len / 2;
+    uint8_t *key = malloc(n);
+    for (size_t i = 0; i < n; i++) key[i] = (uint8_t)(w->path[2 * i] << 4 | w->path[2 * i + 1]);
+    w->stop = w->visit(w->ctx, key, n, value, value_len);
+    free(key);
+    return MPT_OK;
+}
+
+static int walk_node(walker *w, mpt_node *n) {
+    int r = resolve(w->t, n);
+    if (r) return r;
+    size_t mark = w->len;
+    if (n->kind == KIND_LEAF) {
+        path_push(w, n->path, n->path_len);
+        r = emit(w, n->value, n->value_len);
+    } else if (n->kind == KIND_EXT) {
+        path_push(w, n->path, n->path_len);
+        r = walk_node(w, n->child[0]);
+    } else {
+        if (n->value_len) r = emit(w, n->value, n->value_len);
+        for (uint8_t i = 0; i < 16 && !r && !w->stop; i++) {
+            if (n->child[i] == NULL) continue;
+            path_push(w, &i, 1);
+            r = walk_node(w, n->child[i]);
+            w->len = mark;
+        }
+    }
+    w->len = mark;
+    return r;
+}
+
+int mpt_walk(mpt *t, mpt_visit_fn visit, void *ctx) {
+    walker w = {t, visit, ctx, NULL, 0, 0, 0};
+    int r = t->root ? walk_node(&w, t->root) : MPT_OK;
+    free(w.path);
+    return r;
+}
+
 /* ---- encoding and root ---- */
 
 static void put_hex_prefix(rlp_buf *b, const uint8_t *path, size_t len, int leaf) {

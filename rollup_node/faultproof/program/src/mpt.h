@@ -64,6 +64,12 @@ int mpt_root(mpt *t, uint8_t out[32]);
  * reference is a hash (plus the root node) is passed to sink. */
 int mpt_commit(mpt *t, uint8_t out[32], mpt_sink_fn sink, void *sink_ctx);
 
+/* Visit every key and value in ascending key order (resolving nodes as
+ * needed). Keys are passed as bytes; the visitor returns non-zero to stop. */
+typedef int (*mpt_visit_fn)(void *ctx, const uint8_t *key, size_t key_len, const uint8_t *value,
+                            size_t value_len);
+int mpt_walk(mpt *t, mpt_visit_fn visit, void *ctx);
+
 /* Set (or clear, with NULL) a process-wide sink that mpt_root feeds. The
  * program sets one while the EVM runs a block, so that it can read the
  * post-state (the message passer's storage root, SPEC §4) from the nodes the

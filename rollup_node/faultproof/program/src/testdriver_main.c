@@ -9,6 +9,7 @@
  *   put <key> <value>    trie update (keys are raw bytes)
  *   del <key>            trie delete
  *   get <key>            prints the value or "-"
+ *   next <key>, prev <key>  prints the nearest key after / before key, or "-"
  *   root                 prints the root hash
  *   reload               commits every node to an in-memory node map and
  *                        reopens the trie from its root, so later commands
@@ -75,6 +76,36 @@ static int reencode(const rlp_item *item, rlp_buf *out) {
     if (r != 0) return RLP_ERR;
     rlp_list_end(out, mark);
     return 0;
+}
+
+/* Nearest-key search over mpt_walk's ascending order. */
+typedef struct {
+    const uint8_t *key;
+    size_t key_len;
+    int after; /* 1: first key > key; 0: last key < key */
+    uint8_t *found;
+    size_t found_len;
+    int have;
+} nearest;
+
+static int key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    if (c) return c;
+    return alen < blen ? -1 : alen > blen;
+}
+
+static int visit_nearest(void *ctx, const uint8_t *key, size_t len, const uint8_t *v, size_t vlen) {
+    (void)v;
+    (void)vlen;
+    nearest *n = ctx;
+    int c = key_cmp(key, len, n->key, n->key_len);
+    if (n->after ? c <= 0 : c >= 0) return !n->after; /* before the target: go on; after: stop */
+    free(n->found);
+    n->found = malloc(len ? len : 1);
+    memcpy(n->found, key, len);
+    n->found_len = len;
+    n->have = 1;
+    return n->after;
 }
 
 static void check(int r) {
@@ -146,6 +177,14 @@ int main(int argc, char **argv) {
                 print_hex_line(v, vn);
             else
                 fp_puts(FP_FD_STDOUT, "-\n");
+        } else if (word_is(cmd, clen, "next") || word_is(cmd, clen, "prev")) {
+            nearest n = {a, unhex(a, alen), word_is(cmd, clen, "next"), NULL, 0, 0};
+            check(mpt_walk(&trie, visit_nearest, &n));
+            if (n.have)
+                print_hex_line(n.found, n.found_len);
+            else
+                fp_puts(FP_FD_STDOUT, "-\n");
+            free(n.found);
         } else if (word_is(cmd, clen, "root")) {
             uint8_t root[32];
             check(mpt_root(&trie, root));

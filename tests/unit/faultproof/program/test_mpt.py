@@ -118,3 +118,26 @@ def test_random_updates_match_py_trie(testdriver: Driver) -> None:
             roots.append(reference.root_hash.hex())
         out = testdriver(commands)
         assert out == roots
+
+
+def _next_prev_cases() -> list[tuple[str, list[str], list[list[str]]]]:
+    vectors = json.loads(fixture_file("TrieTests", "trietestnextprev.json").read_text())
+    return [(name, body["in"], body["tests"]) for name, body in vectors.items()]
+
+
+@pytest.mark.parametrize("reload", [False, True], ids=["in-memory", "reloaded"])
+@pytest.mark.parametrize(("case", "keys", "queries"), _next_prev_cases())
+def test_next_prev_vectors(
+    testdriver: Driver, case: str, keys: list[str], queries: list[list[str]], reload: bool
+) -> None:
+    """trietestnextprev.json: the nearest keys after and before each query, in key order."""
+    commands = ["new"] + [f"put 0x{k.encode().hex()} 01" for k in keys]
+    if reload:
+        commands.append("reload")
+    for key, _, _ in queries:
+        commands += [f"prev 0x{key.encode().hex()}", f"next 0x{key.encode().hex()}"]
+    out = testdriver(commands)
+    expected = []
+    for _, prev, nxt in queries:
+        expected += [prev.encode().hex() or "-", nxt.encode().hex() or "-"]
+    assert out == expected
