@@ -129,6 +129,7 @@ class FastEmulator:
         self._base = 0
         self._run_io = HostIO()
         self._divergence: str | None = None
+        self._used = False
         self.uc.hook_add(UC_HOOK_INTR, self._on_interrupt)
         self.uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._on_unmapped)
 
@@ -201,6 +202,7 @@ class FastEmulator:
         )
         self._run_io.hint_buffer = bytearray(self.io.hint_buffer)
         self._divergence = None
+        self._used = True
         self._base = self.step
         pc = self.uc.reg_read(UC_MIPS_REG_PC)
         try:
@@ -225,6 +227,10 @@ class FastEmulator:
         if self.kernel.exited or (max_steps is not None and self.step >= max_steps):
             return self.state()
         start = self.state()
+        if self._used:
+            # An engine stopped by a count does not resume with the same counting (it is off
+            # by one): every run starts on a fresh engine.
+            self._load(start)
         state, reload = self._run_from(start, max_steps)
         if reload:
             self._load(state)
