@@ -6,6 +6,7 @@ returns its output lines; the build happens once per session.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +15,14 @@ import pytest
 
 from rollup_node.faultproof.program.build import binary_path, build
 
-ETHEREUM_TESTS = Path("/work/shared/fixtures/ethereum-tests")
-"""ethereum/tests checkout shared by the project (TrieTests, RLPTests, ...)."""
+ETHEREUM_TESTS = Path(
+    os.environ.get(
+        "ETHEREUM_TESTS",
+        Path(__file__).resolve().parents[4].parent / "shared" / "fixtures" / "ethereum-tests",
+    )
+)
+"""ethereum/tests checkout (TrieTests, RLPTests, ...): ``$ETHEREUM_TESTS``, else the project's
+shared fixtures beside the checkout (``../shared/fixtures/ethereum-tests``)."""
 
 Driver = Callable[[list[str]], list[str]]
 
