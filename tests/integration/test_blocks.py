@@ -1,0 +1,147 @@
+"""L2 block headers (SPEC §2, §3.5) and how the sequencer fills blocks (SPEC §3.3)."""
+
+from __future__ import annotations
+
+import requests
+import rlp
+from eth.vm.forks.cancun.blocks import CancunBlockHeader
+from eth_hash.auto import keccak
+from eth_utils import to_checksum_address
+
+from rollup_node.protocol.predeploys import SEQUENCER_FEE_VAULT
+from tests.integration.helpers import (
+    GAS_BURNER_CODE,
+    GWEI,
+    account,
+    deploy,
+    sign,
+    wait_block,
+    wait_receipts,
+)
+
+EMPTY_LIST_HASH = keccak(rlp.encode([]))
+EMPTY_TRIE_ROOT = keccak(rlp.encode(b""))
+GAS_LIMIT = 30_000_000
+GENESIS_BASE_FEE = GWEI
+BURN_GAS = 9_000_000
+
+
+def expected_base_fee(parent) -> int:  # noqa: ANN001 - web3 block
+    """EIP-1559 with Cancun's constants (elasticity 2, change denominator 8)."""
+    target = parent["gasLimit"] // 2
+    base, used = parent["baseFeePerGas"], parent["gasUsed"]
+    if used == target:
+        return base
+    if used > target:
+        return base + max(base * (used - target) // target // 8, 1)
+    return base - base * (target - used) // target // 8
+
+
+def header_hash(block) -> bytes:  # noqa: ANN001 - web3 block
+    """keccak of the RLP header rebuilt from the RPC fields."""
+    header = CancunBlockHeader(
+        parent_hash=block["parentHash"],
+        uncles_hash=block["sha3Uncles"],
+        coinbase=bytes.fromhex(block["miner"][2:]),
+        state_root=block["stateRoot"],
+        transaction_root=block["transactionsRoot"],
+        receipt_root=block["receiptsRoot"],
+        bloom=int.from_bytes(block["logsBloom"], "big"),
+        difficulty=block["difficulty"],
+        block_number=block["number"],
+        gas_limit=block["gasLimit"],
+        gas_used=block["gasUsed"],
+        timestamp=block["timestamp"],
+        extra_data=block["extraData"],
+        mix_hash=block["mixHash"],
+        nonce=block["nonce"],
+        base_fee_per_gas=block["baseFeePerGas"],
+        withdrawals_root=block["withdrawalsRoot"],
+        blob_gas_used=block["blobGasUsed"],
+        excess_blob_gas=block["excessBlobGas"],
+        parent_beacon_block_root=block["parentBeaconBlockRoot"],
+    )
+    return keccak(rlp.encode(header))
+
+
+def test_blocks_fill_to_the_gas_limit_and_the_rest_waits_in_order(devnet) -> None:
+    w3 = devnet.w3
+    burner = deploy(w3, account(1)[1], GAS_BURNER_CODE)
+    senders = [account(i) for i in (2, 3, 4)]
+    nonces = {address: w3.eth.get_transaction_count(address, "pending") for address, _ in senders}
+    raws = []
+    for i in range(9):
+        address, key = senders[i % 3]
+        raws.append(sign(key, to=burner, gas=BURN_GAS, nonce=nonces[address] + i // 3))
+    batch = [
+        {"jsonrpc": "2.0", "id": i, "method": "eth_sendRawTransaction", "params": ["0x" + r.hex()]}
+        for i, r in enumerate(raws)
+    ]
+    answers = requests.post(devnet.url, json=batch, timeout=30).json()
+    hashes = [answer["result"] for answer in answers]
+    assert hashes == ["0x" + keccak(raw).hex() for raw in raws]
+    receipts = wait_receipts(w3, hashes)
+    assert [r["gasUsed"] for r in receipts] == [BURN_GAS] * 9  # INVALID burns all gas
+    positions = [(r["blockNumber"], r["transactionIndex"]) for r in receipts]
+    assert positions == sorted(positions)  # arrival order, across blocks
+
+    numbers = sorted({r["blockNumber"] for r in receipts})
+    assert len(numbers) >= 3  # at most three 9M transactions fit in 30M
+    assert numbers == list(range(numbers[0], numbers[-1] + 1))  # no block skipped
+    for number in numbers:
+        block = w3.eth.get_block(number)
+        assert block["gasUsed"] <= GAS_LIMIT
+        ours = [r for r in receipts if r["blockNumber"] == number]
+        assert len(ours) <= 3
+        if number not in (numbers[0], numbers[-1]):
+            # The submission may straddle the first block; after that a block closes only
+            # when the next waiting transaction does not fit.
+            assert block["gasUsed"] + BURN_GAS > GAS_LIMIT
+            assert len(ours) == 3
+    assert (
+        w3.eth.get_block(numbers[1])["baseFeePerGas"]
+        > w3.eth.get_block(numbers[0])["baseFeePerGas"]
+    )
+
+
+def test_header_fields(devnet) -> None:
+    w3 = devnet.w3
+    wait_block(w3, 3)
+    head = w3.eth.block_number
+    genesis = w3.eth.get_block(0)
+    rollup = devnet.node.rollup
+    assert genesis["timestamp"] == rollup.l2_genesis_timestamp
+    assert genesis["baseFeePerGas"] == GENESIS_BASE_FEE
+    parent = None
+    for number in range(head + 1):
+        block = w3.eth.get_block(number)
+        assert block["number"] == number
+        assert block["timestamp"] == rollup.l2_genesis_timestamp + number * rollup.l2_block_time
+        assert block["miner"] == to_checksum_address(SEQUENCER_FEE_VAULT)
+        assert block["difficulty"] == 0
+        assert block["nonce"] == b"\x00" * 8
+        assert block["extraData"] == b""
+        assert block["sha3Uncles"] == EMPTY_LIST_HASH
+        assert block["withdrawalsRoot"] == EMPTY_TRIE_ROOT
+        assert block["blobGasUsed"] == 0 and block["excessBlobGas"] == 0
+        assert block["parentBeaconBlockRoot"] == b"\x00" * 32
+        assert block["gasLimit"] == GAS_LIMIT
+        assert block["uncles"] == [] and block["withdrawals"] == []
+        assert header_hash(block) == block["hash"]
+        if parent is not None:
+            assert block["parentHash"] == parent["hash"]
+            assert block["baseFeePerGas"] == expected_base_fee(parent)
+            assert len(block["transactions"]) >= 1  # the L1-info deposit
+        parent = block
+
+
+def test_base_fee_falls_on_empty_blocks_and_rises_on_full_ones(devnet) -> None:
+    w3 = devnet.w3
+    head = w3.eth.block_number
+    fees = [w3.eth.get_block(n)["baseFeePerGas"] for n in range(head + 1)]
+    used = [w3.eth.get_block(n)["gasUsed"] for n in range(head + 1)]
+    rises = [n for n in range(1, head + 1) if fees[n] > fees[n - 1]]
+    falls = [n for n in range(1, head + 1) if fees[n] < fees[n - 1]]
+    assert rises and falls
+    assert all(used[n - 1] > GAS_LIMIT // 2 for n in rises)
+    assert all(used[n - 1] < GAS_LIMIT // 2 for n in falls)
