@@ -11,6 +11,7 @@ from trie import HexaryTrie
 from rollup_node.contracts import load_artifact
 from rollup_node.protocol.predeploys import GAS_PRICE_ORACLE, L1_BLOCK
 from tests.integration.helpers import (
+    GWEI,
     L1_FEE_OVERHEAD,
     L1_FEE_SCALAR,
     L2_CHAIN_ID,
@@ -160,3 +161,30 @@ def test_get_proof_verifies_against_the_state_root(devnet) -> None:
 def test_l1_block_predeploy_is_readable(devnet) -> None:
     value = devnet.w3.eth.get_storage_at(to_checksum_address(L1_BLOCK), 2)
     assert int.from_bytes(value, "big") > 0  # the L1 base fee the last L1-info deposit set
+
+
+def test_fee_history_reports_base_fees_ratios_and_tips(devnet) -> None:
+    w3 = devnet.w3
+    _, key = account(3)
+    tip = GWEI
+    tx_hash = send(
+        w3, key, to=RECIPIENT, gas=21_000, maxFeePerGas=5 * GWEI, maxPriorityFeePerGas=tip
+    )
+    (receipt,) = wait_receipts(w3, [tx_hash])
+    newest = receipt["blockNumber"]
+    history = w3.eth.fee_history(4, newest, [0, 100])
+    assert history["oldestBlock"] == newest - 3
+    blocks = [w3.eth.get_block(n) for n in range(newest - 3, newest + 1)]
+    assert history["baseFeePerGas"][:4] == [b["baseFeePerGas"] for b in blocks]
+    assert len(history["baseFeePerGas"]) == 5  # and the next block's
+    last = blocks[-1]
+    target = last["gasLimit"] // 2
+    change = last["baseFeePerGas"] * abs(last["gasUsed"] - target) // target // 8
+    assert history["baseFeePerGas"][4] == last["baseFeePerGas"] + (
+        max(change, 1) if last["gasUsed"] > target else -change
+    )
+    assert history["gasUsedRatio"] == [b["gasUsed"] / b["gasLimit"] for b in blocks]
+    assert len(history["reward"]) == 4
+    assert history["reward"][-1][1] == tip  # the highest tip in the block is ours
+    latest = w3.eth.fee_history(1, "latest")
+    assert len(latest["baseFeePerGas"]) == 2 and "reward" not in latest
