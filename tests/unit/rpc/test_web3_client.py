@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
 
 import pytest
 import requests
@@ -15,7 +13,7 @@ from web3.middleware import SignAndSendRawMiddlewareBuilder
 from web3.providers.persistent import WebSocketProvider
 
 from rollup_node.rpc.limits import RpcLimits
-from rollup_node.rpc.server import RpcServer, build_app
+from rollup_node.rpc.server import build_app
 from tests.unit.rpc.fake_backend import (
     ALICE,
     BOB,
@@ -23,47 +21,14 @@ from tests.unit.rpc.fake_backend import (
     LOGGER,
     REVERTER,
     FakeChain,
-    populated_chain,
     sign,
 )
-
-T = TypeVar("T")
-
-
-class LiveServer:
-    """The RPC server on 127.0.0.1 with its own event loop in a background thread."""
-
-    def __init__(self, chain: FakeChain) -> None:
-        self.chain = chain
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        limits = RpcLimits(max_body_bytes=256 * 1024)
-        self.server = RpcServer(build_app(chain, limits=limits))
-        self.run_async(self.server.start("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.server.port}/"
-
-    def run_async(self, coroutine: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=30)
-
-    def on_loop(self, function: Callable[[], T]) -> T:
-        """Run ``function`` on the server's loop (the chain calls back there)."""
-
-        async def wrapper() -> T:
-            return function()
-
-        return self.run_async(wrapper())
-
-    def close(self) -> None:
-        self.run_async(self.server.stop())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        self.loop.close()
+from tests.unit.rpc.live_server import LiveServer
 
 
 @pytest.fixture
-def live() -> Iterator[LiveServer]:
-    server = LiveServer(populated_chain())
+def live(chain: FakeChain) -> Iterator[LiveServer]:
+    server = LiveServer(build_app(chain, limits=RpcLimits(max_body_bytes=256 * 1024)))
     try:
         yield server
     finally:
@@ -75,14 +40,12 @@ def w3(live: LiveServer) -> Web3:
     return Web3(Web3.HTTPProvider(live.url))
 
 
-def test_reads(w3: Web3, live: LiveServer) -> None:
+def test_reads(w3: Web3, live: LiveServer, chain: FakeChain) -> None:
     assert w3.is_connected()
     assert w3.eth.chain_id == 901
     assert w3.net.version == "901"
     assert w3.eth.block_number == 1
-    assert w3.eth.get_balance(ALICE.address) == live.chain.balance(
-        bytes.fromhex(ALICE.address[2:]), 1
-    )
+    assert w3.eth.get_balance(ALICE.address) == chain.balance(bytes.fromhex(ALICE.address[2:]), 1)
     assert w3.eth.get_code(Web3.to_checksum_address(ECHO)) == b"\x60\x00"
     block = w3.eth.get_block("latest", full_transactions=True)
     assert block["number"] == 1
@@ -100,13 +63,13 @@ def test_reads(w3: Web3, live: LiveServer) -> None:
     assert int.from_bytes(proof["storageProof"][0]["value"], "big") == 0xBEEF
 
 
-def test_wallet_send_flow(w3: Web3, live: LiveServer) -> None:
+def test_wallet_send_flow(w3: Web3, live: LiveServer, chain: FakeChain) -> None:
     w3.middleware_onion.inject(SignAndSendRawMiddlewareBuilder.build(ALICE), layer=0)
     tx_hash = w3.eth.send_transaction({"from": ALICE.address, "to": BOB.address, "value": 7})
     pending = w3.eth.get_transaction(tx_hash)
     assert pending["blockNumber"] is None
     assert w3.eth.get_transaction_count(ALICE.address, "pending") == 2
-    live.on_loop(live.chain.mine)
+    live.on_loop(chain.mine)
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=10)
     assert receipt["blockNumber"] == 2 and receipt["status"] == 1
 
@@ -126,20 +89,20 @@ def test_huge_body_is_refused_with_413(w3: Web3) -> None:
         w3.eth.call({"to": Web3.to_checksum_address(ECHO), "data": "0x" + "ab" * 300_000})
 
 
-def test_block_filter(w3: Web3, live: LiveServer) -> None:
+def test_block_filter(w3: Web3, live: LiveServer, chain: FakeChain) -> None:
     block_filter = w3.eth.filter("latest")
-    block = live.on_loop(live.chain.mine)
+    block = live.on_loop(chain.mine)
     assert block_filter.get_new_entries() == [block.hash]
 
 
-def test_websocket_subscription(live: LiveServer) -> None:
+def test_websocket_subscription(live: LiveServer, chain: FakeChain) -> None:
     ws_url = live.url.replace("http://", "ws://")
 
     async def scenario() -> dict:
         async with AsyncWeb3(WebSocketProvider(ws_url)) as w3:
             assert await w3.eth.chain_id == 901
             subscription = await w3.eth.subscribe("newHeads")
-            await asyncio.to_thread(live.on_loop, live.chain.mine)
+            await asyncio.to_thread(live.on_loop, chain.mine)
             async for message in w3.socket.process_subscriptions():
                 assert message["subscription"] == subscription
                 return message["result"]
