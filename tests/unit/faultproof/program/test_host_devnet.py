@@ -4,9 +4,12 @@ CTC events) and the node's own store — and a wrong output root is proven inval
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import tomli_w
 
 from rollup_node.faultproof.program.host import Web3L1Reader
 from rollup_node.faultproof.program.run import prove_block
@@ -39,5 +42,22 @@ def test_devnet_blocks_are_proven_from_l1(tmp_path: Path) -> None:
             assert result.verdict == "valid", f"block {number}: {result.report}"
         wrong = prove_block(seq.node.l2, rollup, l1, head, target, disputed_root=b"\x01" * 32)
         assert wrong.verdict == "invalid", wrong.report
+
+        # the same through the command line, as an operator runs it next to the node
+        config = tmp_path / "check.toml"
+        node = {"data_dir": str(seq.config.node.data_dir), "l1_rpc": seq.l1_url}
+        config.write_text(tomli_w.dumps({"node": node, "rollup": rollup.model_dump(mode="json")}))
+        for disputed, code in ((None, 0), ("0x" + "01" * 32, 1)):
+            argv = ["fpp", "run", "--config", str(config), "--block", str(target)]
+            argv += ["--disputed", disputed] if disputed else []
+            # its own process: LMDB opens the node's store once per process
+            done = subprocess.run(
+                [sys.executable, "-m", "rollup_node.cli", *argv],
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            assert done.returncode == code, done.stdout + done.stderr
     finally:
         seq.stop()
