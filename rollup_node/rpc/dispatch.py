@@ -131,17 +131,17 @@ class Dispatcher:
         try:
             message = json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            return _encode(_response(None, error=RpcError(errors.PARSE_ERROR, "parse error")))
+            return self._refuse(RpcError(errors.PARSE_ERROR, "parse error"))
         if isinstance(message, list):
             if not message:
-                error = RpcError(errors.INVALID_REQUEST, "empty batch")
-                return _encode(_response(None, error=error))
+                return self._refuse(RpcError(errors.INVALID_REQUEST, "empty batch"))
             if len(message) > self._limits.max_batch_size:
-                error = errors.limit_exceeded(
-                    f"batch too large: {len(message)} requests, at most "
-                    f"{self._limits.max_batch_size}"
+                return self._refuse(
+                    errors.limit_exceeded(
+                        f"batch too large: {len(message)} requests, at most "
+                        f"{self._limits.max_batch_size}"
+                    )
                 )
-                return _encode(_response(None, error=error))
             responses = []
             for request in message:
                 response = await self._call(request, context)
@@ -151,8 +151,14 @@ class Dispatcher:
         response = await self._call(message, context)
         return None if response is None else _encode(response)
 
+    def _refuse(self, error: RpcError) -> str:
+        """The single answer to a body refused as a whole (counted under ``unknown``)."""
+        self._metrics.observe(UNKNOWN_METHOD, error.code, 0.0)
+        return _encode(_response(None, error=error))
+
     async def _call(self, request: Any, context: CallContext) -> dict | None:
         if not isinstance(request, dict):
+            self._metrics.observe(UNKNOWN_METHOD, errors.INVALID_REQUEST, 0.0)
             return _response(None, error=RpcError(errors.INVALID_REQUEST, "invalid request"))
         is_notification = "id" not in request
         request_id = request.get("id")
@@ -164,6 +170,7 @@ class Dispatcher:
         ):
             # Always answered, even without an id: the client must learn it was malformed.
             request_id = request_id if _valid_id(request_id) else None
+            self._metrics.observe(UNKNOWN_METHOD, errors.INVALID_REQUEST, 0.0)
             return _response(request_id, error=RpcError(errors.INVALID_REQUEST, "invalid request"))
         started = time.perf_counter()
         method = self._methods.get(name)

@@ -31,9 +31,11 @@ async def test_metrics_count_calls_by_method_and_code(chain: FakeChain) -> None:
     async with TestClient(TestServer(build_app(chain, metrics=metrics))) as client:
         for method in ("eth_chainId", "eth_chainId", "made_up"):
             await client.post("/", json={"jsonrpc": "2.0", "id": 1, "method": method})
+        await client.post("/", data="{oops")
         text = await (await client.get("/metrics")).text()
     assert 'rpc_requests_total{code="ok",method="eth_chainId"} 2.0' in text
     assert 'rpc_requests_total{code="-32601",method="unknown"} 1.0' in text
+    assert 'rpc_requests_total{code="-32700",method="unknown"} 1.0' in text
     assert 'rpc_request_duration_seconds_count{method="eth_chainId"} 2.0' in text
 
 
