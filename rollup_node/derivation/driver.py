@@ -88,7 +88,7 @@ class Derivation:
                     await self.restore()
                     self._started = True
                 if must_reset:
-                    await self.reset()
+                    await self.reset(after_reorg=True)
                     must_reset = False
                 progressed = await self.step()
             except ReorgDetected as exc:
@@ -113,8 +113,13 @@ class Derivation:
         await self.reset()
         await self.traversal.reload_queue(self.anchor.number + 1)
 
-    async def reset(self) -> None:
-        """Keep the batches whose L1 block is still canonical; resume after the last one."""
+    async def reset(self, after_reorg: bool = False) -> None:
+        """Keep the batches whose L1 block is still canonical; resume after the last one.
+
+        Blocks above the new safe head are dropped on a node that only derives, and on a
+        sequencer after an L1 reorg (their origins or deposits may be gone from L1, and no
+        batch could carry them); the engine hands their transactions back to the intake.
+        """
         keep = len(self.heads.records)
         while keep:
             record = self.heads.records[keep - 1]
@@ -125,8 +130,10 @@ class Derivation:
             if block is not None and block.hash == record.l1_hash:
                 break
             keep -= 1
+        dropped_batches = keep < len(self.heads.records)
         writes = self.heads.truncate(keep)
-        if self.rewind_unsafe and self.chain.head_number() > self.heads.safe:
+        rewind = self.rewind_unsafe or after_reorg or dropped_batches
+        if rewind and self.chain.head_number() > self.heads.safe:
             await self.engine.rewind(self.heads.safe, writes)
         else:
             self.chain.store.write(writes)

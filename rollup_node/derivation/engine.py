@@ -8,7 +8,8 @@
   at its position — so it is confirmed as is (this is how a sequencer's unsafe blocks become
   safe without being executed twice);
 - otherwise the chain is rewound to ``n − 1`` (dropping the disagreeing blocks: a malformed
-  batch, a reorg) and the block is built: the deposits, then each sequenced transaction,
+  batch, a reorg; their user transactions go back to the sequencer's intake, if any) and the
+  block is built: the deposits, then each sequenced transaction,
   dropping those invalid at their position (SPEC §6.4).
 
 Building and committing run in the node's block executor (one thread), so the sequencer's
@@ -27,6 +28,7 @@ from rollup_node.chain.chain import Chain
 from rollup_node.chain.errors import TransactionRejected
 from rollup_node.chain.records import BlockRecord
 from rollup_node.derivation.attributes import BlockAttributes
+from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE
 from rollup_node.protocol.predeploys import SEQUENCER_FEE_VAULT
 
 log = structlog.get_logger("derivation")
@@ -90,7 +92,7 @@ class Engine:
                 head=chain.head_number(),
             )
             self.replaced += chain.head_number() - attrs.number + 1
-            chain.rewind_to(attrs.number - 1)
+            self._requeue(chain.rewind_to(attrs.number - 1))
         sealed, _ = build(chain, attrs)
         chain.commit(sealed, extras)
         return sealed.block, sealed
@@ -110,6 +112,22 @@ class Engine:
     async def rewind(self, number: int, extras: dict[bytes, bytes | None]) -> None:
         """Drop blocks above ``number`` (a reorg on a node that only derives)."""
         async with self.lock:
-            await asyncio.get_running_loop().run_in_executor(
+            dropped = await asyncio.get_running_loop().run_in_executor(
                 self.executor, lambda: self.chain.rewind_to(number, extras)
             )
+            self._requeue(dropped)
+
+    def _requeue(self, dropped: list[BlockRecord]) -> None:
+        """Hand the user transactions of dropped blocks back to the sequencer's intake (if
+        this node has one); those no longer valid are refused and forgotten."""
+        intake = self.chain.intake
+        if intake is None:
+            return
+        for block in sorted(dropped, key=lambda b: b.number):
+            for tx in block.transactions:
+                if tx.type == DEPOSIT_TX_TYPE:
+                    continue
+                try:
+                    intake.submit(tx.raw)
+                except TransactionRejected as exc:
+                    log.info("a dropped block's transaction is refused", reason=str(exc))

@@ -1,0 +1,84 @@
+"""L1 going wrong under the rollup: a reorg (evm_snapshot/evm_revert on the embedded L1) that
+every node follows, and a censoring sequencer that cannot keep a deposit out beyond the
+sequencing window (SPEC §4 forceInclude, §6.5, §6.6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rollup_node.faults import Faults
+from tests.e2e.rollup_helpers import (
+    FORCE_INCLUDE,
+    account,
+    enqueue_deposit,
+    follower,
+    l1_send,
+    same_chain,
+    sequencer,
+    wait_for,
+)
+
+ETH = 10**18
+
+
+@pytest.mark.slow
+def test_every_node_follows_an_l1_reorg(tmp_path: Path) -> None:
+    seq = sequencer(tmp_path / "seq")
+    rep = follower(tmp_path / "rep", seq, "replica")
+    try:
+        assert seq.l1_url is not None
+        wait_for("a first batch", lambda: rep.node.l2.safe_number() >= 3)
+        snapshot = seq.l1_w3.provider.make_request("evm_snapshot", [])["result"]
+        _, key = account(2)
+        fresh = "0x00000000000000000000000000000000000000AA"
+        enqueue_deposit(seq, key, fresh, ETH)
+        wait_for("the deposit on the replica", lambda: rep.w3.eth.get_balance(fresh) == ETH)
+        safe_before = rep.node.l2.safe_number()
+        assert seq.l1_w3.provider.make_request("evm_revert", [snapshot])["result"] is True
+        # the deposit's L1 block is gone: every node must forget it, then go on
+        wait_for("the replica to drop the deposit", lambda: rep.w3.eth.get_balance(fresh) == 0)
+        wait_for("the sequencer to drop it", lambda: seq.w3.eth.get_balance(fresh) == 0)
+        target = safe_before + 3
+        for node in (seq, rep):
+            wait_for("derivation past the reorg", lambda n=node: n.node.l2.safe_number() >= target)
+        same_chain(seq, rep, target)
+        records = rep.node.derivation.heads.records
+        # every batch the replica derived from now lies on the canonical L1 chain
+        for record in records:
+            assert bytes(seq.l1_w3.eth.get_block(record.l1_number)["hash"]) == record.l1_hash
+    finally:
+        rep.stop()
+        seq.stop()
+
+
+@pytest.mark.slow
+def test_censoring_sequencer_cannot_hold_a_deposit_past_the_window(tmp_path: Path) -> None:
+    window = 8
+    seq = sequencer(tmp_path / "seq", Faults(censor_deposits=True), force_inclusion_blocks=window)
+    ver = follower(tmp_path / "ver", seq, "verifier")
+    try:
+        assert seq.l1_w3 is not None
+        _, key = account(3)
+        fresh = "0x00000000000000000000000000000000000000bb"
+        enqueued = enqueue_deposit(seq, key, fresh, 2 * ETH)["blockNumber"]
+        wait_for(
+            "the window to pass",
+            lambda: seq.l1_w3.eth.block_number >= enqueued + window,
+            timeout=window * 4,
+        )
+        assert ver.w3.eth.get_balance(fresh) == 0  # censored so far
+        # anyone may force it in (the censoring batcher's appends now revert)
+        ctc = seq.node.rollup.l1_addresses.canonical_transaction_chain
+        _, user = account(4)
+        forced = l1_send(seq, user, ctc, FORCE_INCLUDE)
+        assert forced["status"] == 1
+        for node in (ver, seq):
+            wait_for("the forced deposit", lambda n=node: n.w3.eth.get_balance(fresh) == 2 * ETH)
+        target = ver.node.l2.safe_number()
+        wait_for("the sequencer to agree", lambda: seq.node.l2.safe_number() >= target)
+        same_chain(seq, ver, target)
+    finally:
+        ver.stop()
+        seq.stop()
