@@ -28,6 +28,7 @@ from rollup_node.faultproof.program.build import binary_path, build
 FORK = "Cancun"
 BINARY = "statetest"
 BATCH_SIZE = 400
+TIMEOUT_SECONDS = 600
 """Cases per run of the binary: one process start per batch keeps the whole suite fast."""
 
 BLOB_BASE_FEE_UPDATE_FRACTION = 3338477
@@ -173,7 +174,7 @@ def _run_batch(binary: Path, cases: list[StateTestCase]) -> list[CaseResult]:
     while len(results) < len(cases):
         pending = cases[len(results) :]
         stdin = b"".join(len(c.encoded).to_bytes(4, "big") + c.encoded for c in pending)
-        outcome = host.run_native([str(binary)], DictSource(), stdin=stdin, timeout=600)
+        outcome = host.run_native([str(binary)], DictSource(), stdin=stdin, timeout=TIMEOUT_SECONDS)
         lines = outcome.stdout.decode().splitlines()
         for case, line in zip(pending, lines, strict=False):
             results.append(_judge(case, line))

@@ -316,7 +316,9 @@ void evm_block_apply(struct evm_block *b, const uint8_t *raw, size_t len,
 
 void evm_block_finish(struct evm_block *b, struct evm_block_result *out)
 {
+    static const evm_address message_passer = {EVM_MESSAGE_PASSER_ADDRESS};
     state_commit(b->state, out->state_root);
+    state_storage_root(b->state, &message_passer, out->message_passer_storage_root);
     if (mpt_root(&b->transactions, out->transactions_root) != MPT_OK ||
         mpt_root(&b->receipts, out->receipts_root) != MPT_OK)
         fp_panic("receipt trie hash failed");

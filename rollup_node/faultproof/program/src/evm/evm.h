@@ -73,8 +73,15 @@ struct evm_tx_outcome {
     size_t log_count;
 };
 
+/* The L2ToL1MessagePasser predeploy, whose storage root is part of the output root (SPEC §4). */
+#define EVM_MESSAGE_PASSER_ADDRESS                                                                 \
+    {                                                                                              \
+        0x42, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x16                           \
+    }
+
 struct evm_block_result {
     uint8_t state_root[32];
+    uint8_t message_passer_storage_root[32];
     uint8_t transactions_root[32];
     uint8_t receipts_root[32];
     uint8_t logs_bloom[256];

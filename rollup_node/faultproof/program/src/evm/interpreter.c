@@ -52,10 +52,12 @@ struct evm_frame *process_message(struct evm *evm, const struct evm_message *msg
     size_t snapshot = state_snapshot(st);
     state_touch(st, &msg->target);
     if (msg->should_transfer_value && !u256_is_zero(&msg->value)) {
+        /* Debit before reading the credit side: caller and target may be one
+         * account (CALLCODE with value). */
         u256 from = state_get_balance(st, &msg->caller);
-        u256 to = state_get_balance(st, &msg->target);
         from = u256_sub(&from, &msg->value);
         state_set_balance(st, &msg->caller, &from);
+        u256 to = state_get_balance(st, &msg->target);
         to = u256_add(&to, &msg->value);
         state_set_balance(st, &msg->target, &to);
     }

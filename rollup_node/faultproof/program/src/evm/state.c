@@ -659,3 +659,12 @@ void state_commit(struct evm_state *st, uint8_t root[32])
     }
     panic_on(mpt_root(&st->trie, root), "state trie hash failed");
 }
+
+void state_storage_root(struct evm_state *st, const evm_address *addr, uint8_t out[32])
+{
+    struct account *a = account_get(st, addr);
+    if (a->f.exists)
+        memcpy(out, a->storage_root, 32);
+    else
+        memcpy(out, MPT_EMPTY_ROOT, 32);
+}

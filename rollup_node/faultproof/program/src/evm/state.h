@@ -100,5 +100,7 @@ void state_begin_transaction(struct evm_state *st);
 
 /* Write everything back into the tries; returns the state root. */
 void state_commit(struct evm_state *st, uint8_t root[32]);
+/* An account's storage root as of the last commit (empty root if absent). */
+void state_storage_root(struct evm_state *st, const evm_address *a, uint8_t out[32]);
 
 #endif

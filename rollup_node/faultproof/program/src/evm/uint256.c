@@ -255,14 +255,12 @@ u256 u256_mulmod(const u256 *a, const u256 *b, const u256 *m)
 u256 u256_exp(const u256 *base, const u256 *exponent)
 {
     u256 result = u256_from_u64(1), b = *base;
-    for (int i = 0; i < 8; i++) {
-        uint32_t e = exponent->w[i];
-        for (int bit = 0; bit < 32; bit++) {
-            if (e & 1)
-                result = u256_mul(&result, &b);
-            e >>= 1;
+    unsigned bits = 8 * u256_byte_length(exponent);
+    for (unsigned i = 0; i < bits; i++) {
+        if ((exponent->w[i / 32] >> (i % 32)) & 1)
+            result = u256_mul(&result, &b);
+        if (i + 1 < bits)
             b = u256_mul(&b, &b);
-        }
     }
     return result;
 }
