@@ -46,6 +46,9 @@ CORS_ORIGINS = web.AppKey("cors_origins", tuple)
 NOTIFICATION_QUEUE_SIZE = 10_000  # a peer this far behind is disconnected, as geth does
 WS_HEARTBEAT_SECONDS = 30.0
 WS_MAX_IN_FLIGHT = 16
+# After refusing a body unread, aiohttp keeps draining it this long so that the client, still
+# uploading, gets to read the 413 answer; shutdown waits at most this long for such a peer.
+LINGERING_SECONDS = 2.0
 
 
 class WebSocketConnection:
@@ -260,7 +263,9 @@ class RpcServer:
 
     async def start(self, host: str, port: int) -> None:
         """Listen on ``host:port`` (port 0 picks a free one)."""
-        runner = web.AppRunner(self._app, handle_signals=False, access_log=None)
+        runner = web.AppRunner(
+            self._app, handle_signals=False, access_log=None, lingering_time=LINGERING_SECONDS
+        )
         await runner.setup()
         site = web.TCPSite(runner, host, port)
         await site.start()
