@@ -1,0 +1,378 @@
+"""DisputeGameFactory and FaultDisputeGame: creation checks, bisection moves, chess clocks,
+bonds, MIPS steps at maximum depth, resolution and its effect on the SCC (SPEC §11)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from eth_utils import keccak
+from web3 import Web3
+from web3.contract import Contract
+from web3.logs import DISCARD
+
+from rollup_node.contracts import load_artifact
+from tests.contracts.chain_helpers import (
+    deploy,
+    increase_time,
+    latest_timestamp,
+    mine_blocks,
+    next_create_address,
+    reverts,
+    transact,
+)
+
+WINDOW = 600
+BOND = 10**18
+DEPTH = 2  # leaves at positions 4..7
+CLOCK = 100
+EXTENSION = 10
+MOVE_BOND = 1_000
+CHAIN_ID = 901
+CONFIG_HASH = b"\xcc" * 32
+
+
+def exited_state(exit_code: int = 0) -> bytes:
+    """A 226-byte VM witness of an exited state (a step leaves it unchanged, needing no proof)."""
+    return (
+        b"\x11" * 32  # memRoot
+        + b"\x00" * 32  # preimageKey
+        + b"\x00" * 4 * 6  # preimageOffset, pc, nextPC, lo, hi, heap
+        + bytes([exit_code, 1])  # exitCode, exited
+        + (7).to_bytes(8, "big")  # step
+        + b"\x00" * 128  # registers
+    )
+
+
+def state_hash(witness: bytes, status: int) -> bytes:
+    return bytes([status]) + keccak(witness)[1:]
+
+
+S0 = exited_state()
+H0 = state_hash(S0, 0)  # the true trace: every position is the exited state S0
+BOGUS = state_hash(b"bogus", 1)
+
+
+@dataclass
+class Dispute:
+    w3: Web3
+    scc: Contract
+    bonds: Contract
+    factory: Contract
+    oracle: Contract
+    proposer: str
+    challenger: str
+    defender: str
+    roots: list[bytes]
+    header: tuple
+
+    def element(self, n: int) -> tuple:
+        index = n - 1  # elements 1 and 2 are the batch's two roots
+        return (self.roots[index], self.header, [self.roots[1 - index]])
+
+    def create(self, root_claim: bytes = BOGUS, value: int = BOND, l1_head: int | None = None):
+        head = self.w3.eth.block_number if l1_head is None else l1_head
+        call = self.factory.functions.create(2, self.element(1), self.element(2), head, root_claim)
+        receipt = transact(self.w3, call, self.challenger, value=value)
+        (event,) = self.factory.events.GameCreated().process_receipt(receipt, errors=DISCARD)
+        abi = list(load_artifact("FaultDisputeGame").abi)
+        return self.w3.eth.contract(address=event.args.game, abi=abi)
+
+    def move(self, game: Contract, parent: int, claim: bytes, attack: bool, sender: str):
+        position = game.functions.claimData(parent).call()[5]
+        depth = (((position | (0 if attack else 1)) << 1).bit_length()) - 1
+        bond = MOVE_BOND * (1 + depth)
+        transact(self.w3, game.functions.move(parent, claim, attack), sender, value=bond)
+        return game.functions.claimDataLen().call() - 1
+
+
+@pytest.fixture
+def dispute(evm_w3: Web3) -> Dispute:
+    w3, a = evm_w3, evm_w3.eth.accounts
+    deployer, sequencer = a[0], a[1]
+    ctc = deploy(
+        w3,
+        "CanonicalTransactionChain",
+        (
+            sequencer,
+            latest_timestamp(w3),
+            2,
+            10**6,
+            30,
+            20_000_000,
+            5_000_000,
+            49_152,
+            120_000,
+            1_000,
+            a[9],
+        ),
+    )
+    transact(w3, ctc.functions.appendSequencerBatch(b"", 10, 0, 0, 0, 2**64 - 1), sequencer)
+    factory_address = next_create_address(w3, deployer, later=4)
+    bonds = deploy(w3, "BondManager", BOND, next_create_address(w3, deployer, later=1))
+    scc = deploy(
+        w3,
+        "StateCommitmentChain",
+        ctc.address,
+        bonds.address,
+        sequencer,
+        factory_address,
+        WINDOW,
+        b"\x00" * 32,
+    )
+    oracle = deploy(w3, "PreimageOracle")
+    vm = deploy(w3, "MIPS", oracle.address)
+    factory = deploy(
+        w3,
+        "DisputeGameFactory",
+        (
+            scc.address,
+            bonds.address,
+            vm.address,
+            oracle.address,
+            H0,
+            DEPTH,
+            CLOCK,
+            EXTENSION,
+            MOVE_BOND,
+            CHAIN_ID,
+            CONFIG_HASH,
+        ),
+    )
+    assert factory.address == factory_address
+    transact(w3, bonds.functions.deposit(), sequencer, value=BOND)
+    roots = [keccak(b"root1"), keccak(b"root2")]
+    receipt = transact(w3, scc.functions.appendStateBatch(roots, 1), sequencer)
+    (event,) = scc.events.StateBatchAppended().process_receipt(receipt, errors=DISCARD)
+    header = (1, event.args.batchRoot, 2, 1, event.args.extraData)
+    return Dispute(w3, scc, bonds, factory, oracle, sequencer, a[2], a[3], roots, header)
+
+
+def _header_hash(d: Dispute) -> bytes:
+    return d.scc.functions.hashHeader(d.header).call()
+
+
+# ------------------------------------------------------------------ creation
+
+
+def test_creation_checks(dispute: Dispute) -> None:
+    d, create = dispute, dispute.factory.functions.create
+    head = d.w3.eth.block_number  # the block that appended the batch
+    mine_blocks(d.w3)  # so that calls run where blockhash(head) is known
+    wrong = (d.roots[0], d.header, [b"\x00" * 32])
+    with reverts("InvalidElement(uint256)"):
+        create(2, wrong, d.element(2), head, BOGUS).call({"from": d.challenger, "value": BOND})
+    with reverts("InvalidElement(uint256)"):
+        create(2, d.element(1), wrong, head, BOGUS).call({"from": d.challenger, "value": BOND})
+    with reverts("InvalidL1Head(uint256)"):
+        create(2, d.element(1), d.element(2), head + 5, BOGUS).call(
+            {"from": d.challenger, "value": BOND}
+        )
+    with reverts("InvalidL1Head(uint256)"):  # before the batch was appended
+        create(2, d.element(1), d.element(2), head - 1, BOGUS).call(
+            {"from": d.challenger, "value": BOND}
+        )
+    with reverts("InvalidRootClaimStatus(uint8)"):
+        create(2, d.element(1), d.element(2), head, H0).call({"from": d.challenger, "value": BOND})
+    with reverts("InsufficientBond(uint256,uint256)"):
+        create(2, d.element(1), d.element(2), head, BOGUS).call(
+            {"from": d.challenger, "value": BOND - 1}
+        )
+    game = d.create(l1_head=head)
+    assert d.scc.functions.gameHeader(game.address).call() == _header_hash(d)
+    assert game.functions.l2BlockNumber().call() == 2
+    assert game.functions.startingOutputRoot().call() == d.roots[0]
+    assert game.functions.disputedOutputRoot().call() == d.roots[1]
+    assert game.functions.l1HeadHash().call() == d.w3.eth.get_block(head).hash
+    assert d.w3.eth.get_balance(game.address) == BOND
+    with reverts("GameExists(address)"):
+        create(2, d.element(1), d.element(2), head, BOGUS).call(
+            {"from": d.challenger, "value": BOND}
+        )
+
+
+def test_no_game_after_the_window(dispute: Dispute) -> None:
+    increase_time(dispute.w3, WINDOW + 1)
+    with reverts("WindowClosed()"):
+        dispute.create()
+
+
+# ------------------------------------------------------------------ moves and clocks
+
+
+def test_move_rules_and_positions(dispute: Dispute) -> None:
+    d = dispute
+    game = d.create()
+    f = game.functions
+    with reverts("CannotDefendRoot()"):
+        transact(d.w3, f.move(0, H0, False), d.defender, value=MOVE_BOND * 2)
+    with reverts("IncorrectBond(uint256,uint256)"):
+        transact(d.w3, f.move(0, H0, True), d.defender, value=MOVE_BOND)
+    first = d.move(game, 0, H0, True, d.defender)
+    assert f.claimData(first).call()[5] == 2
+    with reverts("ClaimAlreadyExists()"):
+        transact(d.w3, f.move(0, H0, True), d.defender, value=MOVE_BOND * 2)
+    attack = d.move(game, first, BOGUS, True, d.challenger)
+    defend = d.move(game, first, BOGUS, False, d.challenger)
+    assert [f.claimData(i).call()[5] for i in (attack, defend)] == [4, 6]
+    assert [f.traceIndexOf(p).call() for p in (1, 2, 3, 4, 5, 6, 7)] == [3, 1, 3, 0, 1, 2, 3]
+    with reverts("GameDepthExceeded()"):
+        transact(d.w3, f.move(attack, H0, True), d.defender, value=MOVE_BOND * 4)
+    assert list(f.children(first).call()) == [attack, defend]
+
+
+def test_chess_clock_and_extension(dispute: Dispute) -> None:
+    d = dispute
+    game = d.create()
+    f = game.functions
+    increase_time(d.w3, CLOCK - 3)  # the defender used 97 s of its 100 s answering the root
+    first = d.move(game, 0, H0, True, d.defender)
+    # A move late in the clock is recorded as leaving the other side at least `EXTENSION`.
+    assert f.claimData(first).call()[6] == CLOCK - EXTENSION
+    # The challenger's side has used nothing yet: its clock on this path starts at zero.
+    increase_time(d.w3, CLOCK - 1)
+    leaf = d.move(game, first, BOGUS, True, d.challenger)
+    assert f.claimData(leaf).call()[6] == CLOCK - EXTENSION  # 99 s used, clamped to 90
+    # The defender's side is back at its recorded 90 s: 10 s later its time is up. (Calls see
+    # the latest block, one second before the next transaction.)
+    increase_time(d.w3, EXTENSION)
+    assert f.challengerDuration(leaf).call() == CLOCK - 1
+    with reverts("ClockTimeExceeded()"):
+        transact(d.w3, f.step(leaf, True, S0, b""), d.defender)
+    with reverts("ClockTimeExceeded()"):
+        transact(d.w3, f.move(first, H0, False), d.challenger, value=MOVE_BOND * 3)
+    transact(d.w3, f.resolveClaim(leaf, 0), d.defender)
+
+
+# ------------------------------------------------------------------ steps
+
+
+def test_attack_step_from_the_absolute_prestate(dispute: Dispute) -> None:
+    d = dispute
+    game = d.create()
+    f = game.functions
+    first = d.move(game, 0, H0, True, d.defender)
+    honest_leaf = d.move(game, first, H0, True, d.challenger)
+    bogus_leaf = d.move(game, first, BOGUS, False, d.challenger)
+    with reverts("NotAtMaxDepth()"):
+        transact(d.w3, f.step(first, True, S0, b""), d.defender)
+    with reverts("InvalidPrestate()"):
+        transact(d.w3, f.step(honest_leaf, True, exited_state(1), b""), d.defender)
+    with reverts("ValidStep()"):  # the leaf at trace index 0 is right: S0 steps to S0
+        transact(d.w3, f.step(honest_leaf, True, S0, b""), d.defender)
+    # The defence at trace index 2 claims BOGUS; stepping from the claim at index 1 (S0) shows it
+    # wrong.
+    transact(d.w3, f.step(bogus_leaf, True, S0, b""), d.defender)
+    assert f.claimData(bogus_leaf).call()[1] == d.defender
+    with reverts("AlreadyCountered()"):
+        transact(d.w3, f.step(bogus_leaf, True, S0, b""), d.defender)
+
+
+def test_defend_step_against_the_root(dispute: Dispute) -> None:
+    d = dispute
+    game = d.create()
+    f = game.functions
+    first = d.move(game, 0, H0, True, d.defender)
+    # The challenger agrees with index 1 and claims index 2 is S0 too: its own root must then
+    # be the step from S0, which it is not.
+    leaf = d.move(game, first, H0, False, d.challenger)
+    transact(d.w3, f.step(leaf, False, S0, b""), d.defender)
+    assert f.claimData(leaf).call()[1] == d.defender
+
+
+# ------------------------------------------------------------------ resolution
+
+
+def test_uncontested_root_wins_deletes_and_slashes(dispute: Dispute) -> None:
+    d = dispute
+    game = d.create()
+    f = game.functions
+    with reverts("ClockNotExpired()"):
+        transact(d.w3, f.resolveClaim(0, 0), d.defender)
+    with reverts("RootNotResolved()"):
+        transact(d.w3, f.resolve(), d.defender)
+    increase_time(d.w3, CLOCK)
+    transact(d.w3, f.resolveClaim(0, 0), d.defender)
+    transact(d.w3, f.resolve(), d.defender)
+    assert f.status().call() == 1 and f.batchDeleted().call()
+    assert d.scc.functions.totalBatches().call() == 1  # only genesis is left
+    assert d.bonds.functions.bonds(d.proposer).call() == 0
+    assert f.credit(d.challenger).call() == BOND + BOND // 2
+    before = d.w3.eth.get_balance(d.challenger)
+    receipt = transact(d.w3, f.claimCredit(d.challenger), d.defender)
+    assert d.w3.eth.get_balance(d.challenger) == before + BOND + BOND // 2
+    assert receipt["status"] == 1
+    with reverts("GameNotInProgress()"):
+        transact(d.w3, f.resolve(), d.defender)
+
+
+def test_countered_root_loses_and_releases_the_batch(dispute: Dispute) -> None:
+    d = dispute
+    game = d.create()
+    f = game.functions
+    first = d.move(game, 0, H0, True, d.defender)
+    increase_time(d.w3, CLOCK)
+    with reverts("OutOfOrderResolution()"):
+        transact(d.w3, f.resolveClaim(0, 0), d.defender)
+    transact(d.w3, f.resolveClaim(first, 0), d.defender)
+    transact(d.w3, f.resolveClaim(0, 0), d.defender)
+    transact(d.w3, f.resolve(), d.defender)
+    assert f.status().call() == 2 and not f.batchDeleted().call()
+    assert d.scc.functions.openGames(_header_hash(d)).call() == 0
+    assert d.scc.functions.totalBatches().call() == 2
+    assert f.credit(d.defender).call() == BOND + MOVE_BOND * 2
+
+
+def test_stepped_leaf_and_chunked_resolution(dispute: Dispute) -> None:
+    d = dispute
+    game = d.create()
+    f = game.functions
+    first = d.move(game, 0, H0, True, d.defender)
+    bogus_leaf = d.move(game, first, BOGUS, False, d.challenger)
+    honest_leaf = d.move(game, first, H0, True, d.challenger)
+    transact(d.w3, f.step(bogus_leaf, True, S0, b""), d.defender)
+    increase_time(d.w3, CLOCK)
+    for leaf in (bogus_leaf, honest_leaf):
+        transact(d.w3, f.resolveClaim(leaf, 0), d.defender)
+    # One child per call: the standing honest leaf counters the defender's claim at index 1.
+    transact(d.w3, f.resolveClaim(first, 1), d.defender)
+    assert not f.resolvedSubgames(first).call()
+    transact(d.w3, f.resolveClaim(first, 1), d.defender)
+    assert f.resolvedSubgames(first).call()
+    assert f.claimData(first).call()[1] == d.challenger
+    transact(d.w3, f.resolveClaim(0, 0), d.defender)
+    transact(d.w3, f.resolve(), d.defender)
+    assert f.status().call() == 1
+    # Bonds: the stepped leaf's bond to the defender who stepped; the defender's claim's bond to
+    # the challenger whose leaf stood; the standing leaf and the root back to the challenger.
+    assert f.credit(d.defender).call() == MOVE_BOND * 3
+    assert f.credit(d.challenger).call() == (MOVE_BOND * 2 + MOVE_BOND * 3 + BOND + BOND // 2)
+
+
+# ------------------------------------------------------------------ local inputs
+
+
+@pytest.mark.parametrize(
+    ("ident", "expected"),
+    [
+        (2, lambda d, g: d.roots[0]),
+        (3, lambda d, g: d.roots[1]),
+        (4, lambda d, g: (2).to_bytes(8, "big")),
+        (5, lambda d, g: CHAIN_ID.to_bytes(8, "big")),
+        (6, lambda d, g: CONFIG_HASH),
+        (1, lambda d, g: g.functions.l1HeadHash().call()),
+    ],
+)
+def test_local_inputs_reach_the_oracle(dispute: Dispute, ident: int, expected) -> None:
+    d = dispute
+    game = d.create()
+    transact(d.w3, game.functions.addLocalData(ident, 0), d.defender)
+    local_key = (1 << 248 | ident).to_bytes(32, "big")
+    digest = keccak(local_key + b"\x00" * 32 + bytes(12) + bytes.fromhex(game.address[2:]))
+    key = b"\x01" + digest[1:]
+    value = expected(d, game)
+    part, length = d.oracle.functions.readPreimage(key, 0).call()
+    full = len(value).to_bytes(8, "big") + value
+    assert length == min(32, len(full)) and part[:length] == full[:length]
+    with reverts("UnknownLocalData(uint256)"):
+        transact(d.w3, game.functions.addLocalData(7, 0), d.defender)
