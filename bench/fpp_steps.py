@@ -6,7 +6,11 @@ L1-info deposit) and holding ``--transfers`` signed transfers. Prints steps, wal
 and the keccak-f share; the last line is the ratio of the full block's steps to the empty
 block's (the baseline, measured in the same run).
 
-    python bench/fpp_steps.py [--transfers 20]
+It also estimates, without running the VM, the derivation of a heavy block: the last block of
+a malformed 1,000-block batch whose deposits must be packed (SPEC §6 rule 1), from the native
+build's keccak-f permutation count times the steps per permutation measured above.
+
+    python bench/fpp_steps.py [--transfers 20] [--heavy-deposits 2000]
 """
 
 from __future__ import annotations
@@ -31,10 +35,11 @@ from rollup_node.deploy import open_l2_chain  # noqa: E402
 from rollup_node.faultproof.mips.elf import load_elf  # noqa: E402
 from rollup_node.faultproof.mips.step import step  # noqa: E402
 from rollup_node.faultproof.mips.syscalls import HostIO  # noqa: E402
+from rollup_node.faultproof.oracle.host import run_native  # noqa: E402
 from rollup_node.faultproof.program.build import binary_path, build  # noqa: E402
 from rollup_node.faultproof.program.host import Dispute, ProgramHost, StoreL2Reader  # noqa: E402
 from rollup_node.proposer.outputs import output_at  # noqa: E402
-from tests.unit.faultproof.program.world import Batch, World  # noqa: E402
+from tests.unit.faultproof.program.world import Batch, QueueElement, World  # noqa: E402
 
 ANCHOR = 3
 CTC = L1Addresses(canonical_transaction_chain="0xc7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7")
@@ -118,22 +123,57 @@ def measure(transfers: int) -> tuple[int, float, float, str]:
     text = b"".join(report).decode(errors="replace")
     if verdict == "panic":
         raise SystemExit(f"the program panicked:\n{text}")
-    return state.step, seconds, in_keccak / state.step, verdict
+    return state.step, seconds, in_keccak / state.step, verdict, _permutations(text)
+
+
+def _permutations(report: str) -> int:
+    for line in report.splitlines():
+        if line.startswith("keccak-f permutations "):
+            return int(line.split()[-1])
+    raise SystemExit("the program did not report its keccak-f permutations")
+
+
+def heavy_derivation_permutations(deposits: int) -> tuple[int, float]:
+    """keccak-f permutations (and seconds) of the native derivation of block 1,000 of a
+    malformed 1,000-block batch consuming ``deposits`` 21,000-gas deposits."""
+    config = RollupConfig(l2_genesis_timestamp=10_000, force_inclusion_blocks=10, l1_addresses=CTC)
+    sender = devnet_accounts()[0][0]
+    queue = [QueueElement(sender, sender, 0, 21_000, False, b"", 2) for _ in range(deposits)]
+    world = World(config, 20, queue, [Batch(b"\x00malformed", 1000, 0, deposits, 12)], 3, 0)
+    source = world.build(1000)
+    build("native", ("derive",))
+    started = time.perf_counter()
+    result = run_native([str(binary_path("derive", "native"))], source, timeout=600)
+    seconds = time.perf_counter() - started
+    if result.exit_code != 0:
+        raise SystemExit(result.stderr.decode())
+    return _permutations(result.stderr.decode()), seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transfers", type=int, default=20)
+    parser.add_argument("--heavy-deposits", type=int, default=2000)
     args = parser.parse_args()
     build("mips", ("fpp",))
     results = {}
+    per_permutation = 0.0
     for label, count in (("empty block", 0), (f"{args.transfers} transfers", args.transfers)):
-        steps, seconds, share, verdict = measure(count)
+        steps, seconds, share, verdict, permutations = measure(count)
         results[label] = steps
+        per_permutation = steps / permutations
         print(
             f"{label}: {steps:,} steps in {seconds:.1f} s ({steps / seconds:,.0f} steps/s), "
-            f"keccak-f {share:.0%}, exit {verdict} (disputed root is a dummy)"
+            f"keccak-f {share:.0%} ({permutations:,} permutations, "
+            f"{share * steps / permutations:,.0f} steps each), exit {verdict} "
+            "(disputed root is a dummy)"
         )
+    permutations, seconds = heavy_derivation_permutations(args.heavy_deposits)
+    print(
+        f"heavy derivation (block 1000 of a malformed batch, {args.heavy_deposits} deposits): "
+        f"{permutations:,} permutations natively in {seconds:.1f} s, "
+        f"about {permutations * per_permutation:,.0f} MIPS steps"
+    )
     empty, full = results.values()
     print(f"ratio full/empty steps: {full / empty:.2f}")
 

@@ -8,8 +8,10 @@
  *   malformed 0|1
  *   deposit <hex>     (one per deposit, the L1-info deposit first)
  *   tx <hex>          (one per sequenced transaction)
+ * and on stderr the number of keccak-f permutations it ran.
  */
 #include "fp_libc.h"
+#include "keccak.h"
 #include "program.h"
 
 static void line_u64(const char *name, uint64_t v) {
@@ -31,6 +33,9 @@ int main(int argc, char **argv) {
     (void)argv;
     static program_inputs p;
     program_derive(&p);
+    fp_puts(FP_FD_STDERR, "keccak-f permutations ");
+    fp_put_u64(FP_FD_STDERR, keccak_permutation_count());
+    fp_puts(FP_FD_STDERR, "\n");
     line_u64("derivable", (uint64_t)p.derivable);
     if (!p.derivable) return 0;
     const derived_block *b = &p.block;

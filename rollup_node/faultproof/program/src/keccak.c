@@ -320,9 +320,14 @@ static inline void absorb_lane(keccak_ctx *ctx, int i, const uint8_t *p) {
     ctx->odd[i] ^= (lo >> 16) | (hi & 0xffff0000u);
 }
 
+static uint64_t permutations;
+
+uint64_t keccak_permutation_count(void) { return permutations; }
+
 static void absorb_block(keccak_ctx *ctx, const uint8_t *block) {
     for (int i = 0; i < KECCAK256_RATE / 8; i++) absorb_lane(ctx, i, block + 8 * i);
     keccak_f(ctx->even, ctx->odd);
+    permutations++;
 }
 
 void keccak_init(keccak_ctx *ctx) { memset(ctx, 0, sizeof *ctx); }

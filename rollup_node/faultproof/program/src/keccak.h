@@ -23,6 +23,10 @@ void keccak_final(keccak_ctx *ctx, uint8_t out[32]);
 /* One-shot digest. */
 void keccak256(const uint8_t *data, size_t len, uint8_t out[32]);
 
+/* Permutations run so far: keccak-f dominates the program's MIPS steps, so
+ * this count measured natively predicts the VM's trace length. */
+uint64_t keccak_permutation_count(void);
+
 /* keccak(""): the hash of empty code. */
 extern const uint8_t KECCAK_EMPTY[32];
 

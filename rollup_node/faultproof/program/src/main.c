@@ -14,6 +14,7 @@
 #include "block_header.h"
 #include "evm/evm.h"
 #include "fp_libc.h"
+#include "keccak.h"
 #include "mpt.h"
 #include "mpt_memdb.h"
 #include "oracle.h"
@@ -160,5 +161,8 @@ int main(int argc, char **argv) {
     report("message passer storage root", post.message_passer_storage_root);
     report("block hash", post.block_hash);
     report("output root", root);
+    fp_puts(FP_FD_STDERR, "keccak-f permutations ");
+    fp_put_u64(FP_FD_STDERR, keccak_permutation_count());
+    fp_puts(FP_FD_STDERR, "\n");
     return memcmp(root, p.disputed_root, 32) == 0 ? FP_EXIT_VALID : FP_EXIT_INVALID;
 }
