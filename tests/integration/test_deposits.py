@@ -6,10 +6,12 @@ the CTC queue); everything is then observed through web3.py as a wallet would.
 
 from __future__ import annotations
 
+import pytest
 from eth_account import Account
 from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
 from web3 import Web3
+from web3.exceptions import TransactionNotFound, Web3RPCError
 
 from rollup_node.protocol.predeploys import L1_BLOCK, L1_INFO_DEPOSITOR
 from tests.integration.helpers import (
@@ -17,6 +19,7 @@ from tests.integration.helpers import (
     init_code,
     logger_code,
     send,
+    sign,
     wait_block,
     wait_receipts,
 )
@@ -161,3 +164,36 @@ def test_l1_info_deposit_opens_every_block(devnet) -> None:
         stored = [w3.eth.get_storage_at(checksum(L1_BLOCK), slot, number) for slot in range(5)]
         assert stored == words
         parent_origin, parent_sequence = origin_number, sequence
+
+
+def test_queued_transaction_invalidated_by_a_deposit_is_dropped(devnet) -> None:
+    """A deposit runs before queued transactions and takes its sender's nonce (and here its
+    balance): the sender's queued transaction is refused at intake or dropped at its
+    position, never included, and the node goes on."""
+    w3 = devnet.w3
+    _, funder_key = account(2)
+    spender = Account.create()
+    address = bytes.fromhex(spender.address[2:])
+    (funded,) = wait_receipts(w3, [send(w3, funder_key, to=spender.address, value=ETH)])
+    assert funded["status"] == 1
+    raw = sign(spender.key, to=checksum(fresh()), value=1, gas=21_000, nonce=0)
+    # The deposit (queued first) sends the whole balance away; mint 0.
+    drain = devnet.node.deposits.inject(address, fresh(), 0, ETH, 50_000)
+    try:
+        tx_hash = w3.eth.send_raw_transaction(raw)
+    except Web3RPCError as exc:  # the deposit's block came first: refused at intake
+        message = exc.rpc_response["error"]["message"]
+        assert message.startswith(("nonce too low", "insufficient funds")), message
+        tx_hash = None
+    (receipt,) = wait_receipts(w3, [drain.hash])
+    assert receipt["status"] == 1
+    wait_block(w3, receipt["blockNumber"] + 2)
+    if tx_hash is not None:
+        with pytest.raises(TransactionNotFound):
+            w3.eth.get_transaction_receipt(tx_hash)
+        with pytest.raises(TransactionNotFound):
+            w3.eth.get_transaction(tx_hash)
+    # The sender's nonce counts the deposit only; the pending count forgot the dropped one.
+    assert w3.eth.get_transaction_count(spender.address) == 1
+    assert w3.eth.get_transaction_count(spender.address, "pending") == 1
+    assert w3.eth.get_balance(spender.address) == 0
