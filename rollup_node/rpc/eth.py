@@ -19,7 +19,13 @@ from rollup_node.rpc.backend import ChainBackend
 from rollup_node.rpc.dispatch import CallContext, Method, Param
 from rollup_node.rpc.errors import RpcError
 from rollup_node.rpc.events import ChainEvents
-from rollup_node.rpc.fees import FeeHistory, fee_history, next_base_fee
+from rollup_node.rpc.fees import (
+    FeeHistory,
+    blob_base_fee,
+    fee_history,
+    next_base_fee,
+    next_excess_blob_gas,
+)
 from rollup_node.rpc.filters import FilterKind, FilterRegistry, PollFilter, log_matches
 from rollup_node.rpc.formatting import (
     data,
@@ -197,6 +203,10 @@ class EthApi:
         """``eth_maxPriorityFeePerGas``."""
         return quantity(self._backend.suggested_priority_fee())
 
+    async def blob_base_fee(self, _: CallContext) -> str:
+        """``eth_blobBaseFee``: the next block's blob base fee (the minimum on L2)."""
+        return quantity(blob_base_fee(next_excess_blob_gas(self.head())))
+
     async def fee_history(
         self,
         _: CallContext,
@@ -317,6 +327,18 @@ class EthApi:
     ) -> Any:
         """``eth_getTransactionByBlockNumberAndIndex``."""
         return self._tx_at(self._block(block), index)
+
+    async def get_uncle_count_by_number(self, _: CallContext, block: BlockNumberOrTag) -> Any:
+        """``eth_getUncleCountByBlockNumber``: blocks have no uncles (``null`` if unknown)."""
+        return None if self._block(block) is None else quantity(0)
+
+    async def get_uncle_count_by_hash(self, _: CallContext, block_hash: bytes) -> Any:
+        """``eth_getUncleCountByBlockHash``: blocks have no uncles (``null`` if unknown)."""
+        return None if self._backend.block_by_hash(block_hash) is None else quantity(0)
+
+    async def get_uncle(self, _: CallContext, block: object, index: int) -> None:
+        """``eth_getUncleByBlock{Hash,Number}AndIndex``: there is never an uncle."""
+        return None
 
     async def get_block_receipts(self, _: CallContext, block: BlockId) -> Any:
         """``eth_getBlockReceipts``: all receipts of a block, ``null`` if it is unknown."""
@@ -482,6 +504,7 @@ class EthApi:
             ),
             Method("eth_gasPrice", self.gas_price),
             Method("eth_maxPriorityFeePerGas", self.max_priority_fee_per_gas),
+            Method("eth_blobBaseFee", self.blob_base_fee),
             Method(
                 "eth_feeHistory",
                 self.fee_history,
@@ -520,6 +543,12 @@ class EthApi:
                 self.get_transaction_by_block_number_and_index,
                 (block_number, index),
             ),
+            Method(
+                "eth_getUncleCountByBlockNumber", self.get_uncle_count_by_number, (block_number,)
+            ),
+            Method("eth_getUncleCountByBlockHash", self.get_uncle_count_by_hash, (block_hash,)),
+            Method("eth_getUncleByBlockHashAndIndex", self.get_uncle, (block_hash, index)),
+            Method("eth_getUncleByBlockNumberAndIndex", self.get_uncle, (block_number, index)),
             Method(
                 "eth_getBlockReceipts", self.get_block_receipts, (Param("block", params.block_id),)
             ),

@@ -140,6 +140,7 @@ async def test_fee_methods(call: Call, chain: FakeChain) -> None:
     expected = next_base_fee(chain.blocks[-1]) + PRIORITY_FEE
     assert await result(call, "eth_gasPrice") == hex(expected)
     assert await result(call, "eth_maxPriorityFeePerGas") == hex(PRIORITY_FEE)
+    assert await result(call, "eth_blobBaseFee") == "0x1"
 
 
 async def test_fee_history(call: Call, chain: FakeChain) -> None:
@@ -211,6 +212,15 @@ async def test_blocks(call: Call, chain: FakeChain) -> None:
     third = await result(call, "eth_getTransactionByBlockNumberAndIndex", "latest", "0x2")
     assert third["type"] == "0x0"
     assert await result(call, "eth_getTransactionByBlockNumberAndIndex", "0x1", "0x3") is None
+
+
+async def test_uncles_never_exist(call: Call, chain: FakeChain) -> None:
+    assert await result(call, "eth_getUncleCountByBlockNumber", "latest") == "0x0"
+    assert await result(call, "eth_getUncleCountByBlockNumber", "0x9") is None
+    assert await result(call, "eth_getUncleCountByBlockHash", hx(chain.blocks[0].hash)) == "0x0"
+    assert await result(call, "eth_getUncleCountByBlockHash", hx(b"\x03" * 32)) is None
+    assert await result(call, "eth_getUncleByBlockNumberAndIndex", "latest", "0x0") is None
+    assert await result(call, "eth_getUncleByBlockHashAndIndex", hx(b"\x03" * 32), "0x0") is None
 
 
 async def test_block_receipts(call: Call, chain: FakeChain) -> None:
