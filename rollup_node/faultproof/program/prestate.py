@@ -5,6 +5,8 @@ in the project: ``prestate.json`` beside this file holds it with the ELF's sha25
 
     python -m rollup_node.faultproof.program.prestate --check   # build, compare (CI)
     python -m rollup_node.faultproof.program.prestate --write   # build, record
+    ... --committed    build the sources as committed (HEAD), not the working tree: what to
+                       record while others have uncommitted changes in a shared checkout
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import subprocess
 import sys
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -46,6 +50,32 @@ def build_and_compute() -> Prestate:
     return compute(binary_path("fpp", "mips"))
 
 
+def build_committed() -> Prestate:
+    """Build ``fpp.elf`` from the committed sources (``git archive HEAD``) in a scratch
+    directory — the build is reproducible across directories — and compute its prestate."""
+    with tempfile.TemporaryDirectory(prefix="fpp-head-") as scratch:
+        top = subprocess.run(
+            ["git", "-C", str(PROGRAM_DIR), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        relative = PROGRAM_DIR.relative_to(top)
+        archive = subprocess.run(
+            ["git", "-C", top, "archive", "HEAD", f"{relative}/Makefile", f"{relative}/src"],
+            capture_output=True,
+            check=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", scratch], input=archive, check=True)
+        program = Path(scratch) / relative
+        subprocess.run(
+            ["make", "-C", str(program), "-j2", "build/mips/fpp.elf"],
+            capture_output=True,
+            check=True,
+        )
+        return compute(program / "build" / "mips" / "fpp.elf")
+
+
 def recorded() -> Prestate:
     """The prestate recorded in ``prestate.json``."""
     return Prestate(**json.loads(RECORD.read_text()))
@@ -57,8 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--write", action="store_true", help="record the current build")
     mode.add_argument("--check", action="store_true", help="fail unless the build matches")
+    parser.add_argument("--committed", action="store_true", help="build HEAD, not the worktree")
     args = parser.parse_args(argv)
-    current = build_and_compute()
+    current = build_committed() if args.committed else build_and_compute()
     if args.write:
         RECORD.write_text(json.dumps(asdict(current), indent=2) + "\n")
         print(f"recorded {current.absolute_prestate}")
