@@ -431,13 +431,13 @@ class EthApi:
             return [format_log(log) for log in changes.logs]
         return [data(h) for h in changes.hashes]
 
-    async def get_filter_logs(self, _: CallContext, filter_id: str) -> list[dict[str, Any]]:
+    async def get_filter_logs(self, context: CallContext, filter_id: str) -> list[dict[str, Any]]:
         """``eth_getFilterLogs``: every log matching a log filter's criteria, as ``getLogs``."""
         poll_filter = self._filters.get(filter_id)
         if poll_filter is None or poll_filter.kind is not FilterKind.LOGS:
             raise RpcError(errors.SERVER_ERROR, "filter not found")
         assert poll_filter.criteria is not None
-        return await self.get_logs(_, poll_filter.criteria)
+        return await self.get_logs(context, poll_filter.criteria)
 
     async def uninstall_filter(self, _: CallContext, filter_id: str) -> bool:
         """``eth_uninstallFilter``: ``false`` if there was no such filter."""
