@@ -226,6 +226,13 @@ def test_oversized_transaction_is_rejected(devnet) -> None:
     assert_rejected(w3, raw, "oversized data")
 
 
+def test_init_code_over_the_limit_is_rejected(devnet) -> None:
+    w3 = devnet.w3
+    _, key = account(5)
+    raw = sign(key, nonce=pending_nonce(w3, 5), gas=1_000_000, data=b"\x00" * 49_153)
+    assert_rejected(w3, raw, "max initcode size exceeded")
+
+
 def test_unsupported_types_are_rejected(devnet) -> None:
     w3 = devnet.w3
     sender, _ = account(6)

@@ -14,6 +14,7 @@ from tests.integration.helpers import (
     account,
     deploy,
     error_string,
+    init_code,
     logger_code,
     reverter_code,
     rpc,
@@ -127,6 +128,22 @@ def test_estimate_gas_is_the_least_gas_that_succeeds(devnet) -> None:
     short_receipt, exact_receipt = wait_receipts(w3, [short, exact])
     assert short_receipt["status"] == 0 and short_receipt["gasUsed"] == estimate - 1
     assert exact_receipt["status"] == 1 and exact_receipt["logs"]
+
+
+def test_estimate_gas_for_a_creation_and_with_overrides(devnet) -> None:
+    w3 = devnet.w3
+    sender, key = account(6)
+    code = init_code(logger_code())
+    estimate = w3.eth.estimate_gas({"from": sender, "data": code})
+    (receipt,) = wait_receipts(w3, [send(w3, key, data=code, gas=estimate)])
+    assert receipt["status"] == 1 and receipt["gasUsed"] <= estimate
+    assert w3.eth.get_code(receipt["contractAddress"]) == logger_code()
+
+    # The reverting code exists only in the override: the estimate sees it.
+    override = {SCRATCH: {"code": "0x" + reverter_code(error_string("no")).hex()}}
+    error = rpc_error(devnet.url, "eth_estimateGas", [{"to": SCRATCH}, "latest", override])
+    assert error["code"] == 3 and error["message"] == "execution reverted: no"
+    assert w3.eth.estimate_gas({"to": SCRATCH}) == 21_000
 
 
 def test_estimate_gas_errors(devnet) -> None:
