@@ -10,13 +10,10 @@
  *     disputed one, 1 if not, or if block n is not derivable at the L1 head.
  * Anything inconsistent with the inputs' own commitments is a panic (exit 2).
  */
-#include "account.h"
 #include "block_header.h"
 #include "evm/evm.h"
 #include "fp_libc.h"
 #include "keccak.h"
-#include "mpt.h"
-#include "mpt_memdb.h"
 #include "oracle.h"
 #include "output_root.h"
 #include "program.h"
@@ -25,26 +22,6 @@ static const uint8_t SEQUENCER_FEE_VAULT[20] = {0x42, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                                                 0,    0, 0, 0, 0, 0, 0, 0, 0, 0x11};
 static const uint8_t L1_FEE_VAULT[20] = {0x42, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                                          0,    0, 0, 0, 0, 0, 0, 0, 0, 0x1a};
-
-static const uint8_t MESSAGE_PASSER[20] = {0x42, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                           0,    0, 0, 0, 0, 0, 0, 0, 0, 0x16};
-
-/* Post-state nodes written during execution, then the oracle. */
-static uint8_t *post_state_node(void *ctx, const uint8_t hash[32], size_t *len) {
-    uint8_t *node = mpt_memdb_get(ctx, hash, len);
-    return node ? node : oracle_l2_node(NULL, hash, len);
-}
-
-/* The storage root of the L2ToL1MessagePasser in the post-state. */
-static void message_passer_root(const uint8_t state_root[32], mpt_memdb *written,
-                                uint8_t out[32]) {
-    mpt state;
-    account acc;
-    mpt_init(&state, state_root, post_state_node, written);
-    account_read(&state, MESSAGE_PASSER, &acc);
-    memcpy(out, acc.storage_root, 32);
-    mpt_free(&state);
-}
 
 /* BLOCKHASH of the 256 blocks before this one: the parent's hash, then
  * parent hashes read from the L2 headers, fetched once each, on demand. */
@@ -112,9 +89,6 @@ static void execute(const rollup_config *cfg, const block_header *parent,
     env.l1_fee_scalar = cfg->l1_fee_scalar;
     memcpy(env.l1_fee_vault.bytes, L1_FEE_VAULT, 20);
 
-    mpt_memdb written;
-    mpt_memdb_init(&written);
-    mpt_set_default_sink(mpt_memdb_put, &written);
     struct evm_block *b = evm_block_begin(parent->state_root, oracle_l2_node, NULL, &env);
     struct evm_tx_outcome outcome;
     for (size_t i = 0; i < d->deposit_count; i++) {
@@ -137,9 +111,7 @@ static void execute(const rollup_config *cfg, const block_header *parent,
     fp_put_u64(FP_FD_STDERR, h.gas_used);
     fp_puts(FP_FD_STDERR, "\n");
     memcpy(out->state_root, r.state_root, 32);
-    mpt_set_default_sink(NULL, NULL);
-    message_passer_root(r.state_root, &written, out->message_passer_storage_root);
-    mpt_memdb_free(&written);
+    memcpy(out->message_passer_storage_root, r.message_passer_storage_root, 32);
     l2_header_hash(&h, out->block_hash);
 }
 

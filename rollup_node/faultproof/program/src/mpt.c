@@ -566,15 +566,7 @@ int mpt_commit(mpt *t, uint8_t out[32], mpt_sink_fn sink, void *sink_ctx) {
     return MPT_OK;
 }
 
-static mpt_sink_fn default_sink;
-static void *default_sink_ctx;
-
-void mpt_set_default_sink(mpt_sink_fn sink, void *ctx) {
-    default_sink = sink;
-    default_sink_ctx = ctx;
-}
-
-int mpt_root(mpt *t, uint8_t out[32]) { return mpt_commit(t, out, default_sink, default_sink_ctx); }
+int mpt_root(mpt *t, uint8_t out[32]) { return mpt_commit(t, out, NULL, NULL); }
 
 void mpt_init(mpt *t, const uint8_t root[32], mpt_node_fn resolve_fn, void *ctx) {
     t->resolve = resolve_fn;

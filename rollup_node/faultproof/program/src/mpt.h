@@ -57,8 +57,7 @@ int mpt_get(mpt *t, const uint8_t *key, size_t key_len, const uint8_t **value, s
 int mpt_put(mpt *t, const uint8_t *key, size_t key_len, const uint8_t *value, size_t value_len);
 int mpt_delete(mpt *t, const uint8_t *key, size_t key_len);
 
-/* The root hash of the current contents (new nodes go to the default sink,
- * if one is set). */
+/* The root hash of the current contents. */
 int mpt_root(mpt *t, uint8_t out[32]);
 /* As mpt_root, and every node re-encoded since the last commit whose
  * reference is a hash (plus the root node) is passed to sink. */
@@ -69,11 +68,5 @@ int mpt_commit(mpt *t, uint8_t out[32], mpt_sink_fn sink, void *sink_ctx);
 typedef int (*mpt_visit_fn)(void *ctx, const uint8_t *key, size_t key_len, const uint8_t *value,
                             size_t value_len);
 int mpt_walk(mpt *t, mpt_visit_fn visit, void *ctx);
-
-/* Set (or clear, with NULL) a process-wide sink that mpt_root feeds. The
- * program sets one while the EVM runs a block, so that it can read the
- * post-state (the message passer's storage root, SPEC §4) from the nodes the
- * EVM wrote without the EVM having to expose them. */
-void mpt_set_default_sink(mpt_sink_fn sink, void *ctx);
 
 #endif
