@@ -82,6 +82,22 @@ def _counter_offset() -> int:
     return candidates.pop()
 
 
+def _sc_ahead(state: State) -> bool:
+    """Whether an ``sc`` comes before any ``ll`` or control transfer from ``pc`` on.
+
+    Unicorn cannot start inside a delay slot, and its ``sc`` fails unless its own ``ll`` ran
+    (the reference's always succeeds): such states are stepped in the reference first.
+    """
+    for offset in range(0, 32, 4):
+        insn = state.memory.get_word((state.pc + offset) & 0xFFFFFFFC)
+        opcode = insn >> 26
+        if opcode == 0x38:
+            return True
+        if opcode == 0x30 or 1 <= opcode <= 7 or (opcode == 0 and insn & 0x3E == 0x08):
+            return False
+    return False
+
+
 class _Kernel:
     """The state fields system calls change, mirrored outside unicorn (``SyscallState``)."""
 
@@ -93,6 +109,7 @@ class _Kernel:
         self.preimage_key = state.preimage_key
         self.preimage_offset = state.preimage_offset
         self.exit_pc = state.pc
+        self.exit_next_pc = state.next_pc
 
     def copy(self) -> _Kernel:
         other = object.__new__(_Kernel)
@@ -112,8 +129,10 @@ class FastEmulator:
     def _load(self, state: State) -> None:
         """Copy ``state`` into a fresh unicorn instance."""
         state = state.copy()
-        while not state.exited and state.next_pc != (state.pc + 4) & 0xFFFFFFFF:
-            reference_step(state, self.io)  # unicorn cannot start inside a delay slot
+        while not state.exited and (
+            state.next_pc != (state.pc + 4) & 0xFFFFFFFF or _sc_ahead(state)
+        ):
+            reference_step(state, self.io)
         self.uc = Uc(UC_ARCH_MIPS, UC_MODE_MIPS32 | UC_MODE_BIG_ENDIAN)
         self.mapped: set[int] = set()
         for page_index, data in state.memory.page_items():
@@ -162,6 +181,7 @@ class FastEmulator:
         syscall(kernel, self._get_word, self._set_word, self._read, self._run_io)
         if kernel.exited:
             kernel.exit_pc = (uc.reg_read(UC_MIPS_REG_PC) - 4) & 0xFFFFFFFF
+            kernel.exit_next_pc = (kernel.exit_pc + 4) & 0xFFFFFFFF
             self.step = self._base + self._counter()
             uc.emu_stop()
             return
@@ -285,13 +305,17 @@ class FastEmulator:
             if data != zero:
                 memory.write(page_index << PAGE_ADDR_BITS, data)
         registers = [0] + [self.uc.reg_read(reg) for reg in _REGS[1:]]
-        pc = self.kernel.exit_pc if self.kernel.exited else self.uc.reg_read(UC_MIPS_REG_PC)
+        if self.kernel.exited:
+            pc, next_pc = self.kernel.exit_pc, self.kernel.exit_next_pc
+        else:
+            pc = self.uc.reg_read(UC_MIPS_REG_PC)
+            next_pc = (pc + 4) & 0xFFFFFFFF
         return State(
             memory=memory,
             preimage_key=self.kernel.preimage_key,
             preimage_offset=self.kernel.preimage_offset,
             pc=pc,
-            next_pc=(pc + 4) & 0xFFFFFFFF,
+            next_pc=next_pc,
             lo=self.uc.reg_read(UC_MIPS_REG_LO),
             hi=self.uc.reg_read(UC_MIPS_REG_HI),
             heap=self.kernel.heap,

@@ -227,10 +227,7 @@ def _execute(state: State, io: HostIO, track: Callable[[int], None] | None) -> N
             value = (_signed(rs) * _signed(rt)) & U32
             dest = (insn >> 11) & 0x1F
         elif funct in (0x00, 0x01, 0x04, 0x05):  # madd, maddu, msub, msubu
-            if funct & 1:
-                product = rs * rt
-            else:
-                product = _signed(rs) * _signed(rt)
+            product = rs * rt if funct & 1 else _signed(rs) * _signed(rt)
             acc = (state.hi << 32) | state.lo
             acc = (acc + product if funct < 4 else acc - product) & 0xFFFFFFFFFFFFFFFF
             state.hi = acc >> 32

@@ -1,9 +1,9 @@
-"""The preimage oracle: keys, sources, hints and the host that serves a running program (SPEC §8–§9).
+"""The preimage oracle: keys, sources, hints and the host serving a running program (SPEC §8–§9).
 
 - ``keys``         key constructors for the three key types (local, keccak, precompile).
 - ``source``       the ``PreimageSource`` interface, a verified dictionary source, a chain.
 - ``hints``        the hint router: a hint type names a handler that prepares preimages.
-- ``precompiles``  precompile preimages computed with py-evm's precompiles (the ``precompile`` hint).
+- ``precompiles``  precompile results computed by py-evm's precompiles (``precompile`` hints).
 - ``host``         ``Oracle`` (what the MIPS VM asks) and ``run_native``, which runs the native
                    program as a subprocess and serves it over four pipes.
 - ``client``       the program's side of the wire protocol, in Python (the C program mirrors it).
