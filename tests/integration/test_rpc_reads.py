@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import rlp
 from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
 from hexbytes import HexBytes
 from trie import HexaryTrie
+from web3 import Web3
 
 from rollup_node.contracts import load_artifact
 from rollup_node.protocol.predeploys import GAS_PRICE_ORACLE, L1_BLOCK
@@ -20,6 +23,7 @@ from tests.integration.helpers import (
     logger_code,
     rpc,
     send,
+    sign,
     wait_receipts,
 )
 
@@ -188,3 +192,30 @@ def test_fee_history_reports_base_fees_ratios_and_tips(devnet) -> None:
     assert history["reward"][-1][1] == tip  # the highest tip in the block is ours
     latest = w3.eth.fee_history(1, "latest")
     assert len(latest["baseFeePerGas"]) == 2 and "reward" not in latest
+
+
+def test_concurrent_senders_all_land_in_nonce_order(devnet) -> None:
+    w3 = devnet.w3
+    senders = [account(i) for i in (4, 5, 6, 7, 8)]
+
+    def burst(sender: tuple[str, str]) -> list[HexBytes]:
+        address, key = sender
+        client = Web3(Web3.HTTPProvider(devnet.url))
+        first = client.eth.get_transaction_count(address, "pending")
+        return [
+            client.eth.send_raw_transaction(
+                sign(key, to=RECIPIENT, value=1, gas=21_000, nonce=first + i)
+            )
+            for i in range(10)
+        ]
+
+    with ThreadPoolExecutor(len(senders)) as pool:
+        bursts = list(pool.map(burst, senders))
+    for (address, _), hashes in zip(senders, bursts, strict=True):
+        receipts = wait_receipts(w3, hashes)
+        assert all(r["status"] == 1 for r in receipts)
+        positions = [(r["blockNumber"], r["transactionIndex"]) for r in receipts]
+        assert positions == sorted(positions)
+        assert w3.eth.get_transaction_count(address) == w3.eth.get_transaction_count(
+            address, "pending"
+        )
