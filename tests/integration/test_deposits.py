@@ -15,7 +15,9 @@ from web3.exceptions import TransactionNotFound, Web3RPCError
 
 from rollup_node.protocol.predeploys import L1_BLOCK, L1_INFO_DEPOSITOR
 from tests.integration.helpers import (
+    LOGGER_TOPIC,
     account,
+    deploy,
     init_code,
     logger_code,
     send,
@@ -197,3 +199,30 @@ def test_queued_transaction_invalidated_by_a_deposit_is_dropped(devnet) -> None:
     assert w3.eth.get_transaction_count(spender.address) == 1
     assert w3.eth.get_transaction_count(spender.address, "pending") == 1
     assert w3.eth.get_balance(spender.address) == 0
+
+
+def test_deposit_gas_logs_and_refunds_match_a_user_transaction(devnet) -> None:
+    """The same call costs a deposit what it costs a user transaction (Cancun's gas, after the
+    refund of a cleared slot), and its logs are logs like any other."""
+    w3 = devnet.w3
+    _, key = account(3)
+    by_deposit = deploy(w3, key, logger_code())
+    by_user = deploy(w3, key, logger_code())
+    sender = fresh()
+    results = []
+    for word in (b"\x09" * 32, bytes(32)):  # set the slot, then clear it (a refund)
+        deposit = devnet.node.deposits.inject(
+            sender, bytes.fromhex(by_deposit[2:]), 0, 0, 200_000, word
+        )
+        user_tx = send(w3, key, to=by_user, data=word, gas=200_000)
+        results.append(wait_receipts(w3, [deposit.hash, user_tx]))
+    for deposit_receipt, user_receipt in results:
+        assert deposit_receipt["status"] == user_receipt["status"] == 1
+        assert deposit_receipt["gasUsed"] == user_receipt["gasUsed"]
+        (log,) = deposit_receipt["logs"]
+        assert log["address"] == by_deposit and log["topics"] == [LOGGER_TOPIC]
+        logs = w3.eth.get_logs({"blockHash": deposit_receipt["blockHash"], "address": by_deposit})
+        assert [entry["transactionHash"] for entry in logs] == [deposit_receipt["transactionHash"]]
+    setting, clearing = (pair[0]["gasUsed"] for pair in results)
+    assert clearing < setting
+    assert w3.eth.get_storage_at(by_deposit, 0) == bytes(32)
