@@ -6,11 +6,13 @@ going over each one is cheap; every test ends by checking that a normal request 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 
 import pytest
 import requests
+import websockets
 
 from tests.integration.helpers import L2_CHAIN_ID, wait_block
 from tests.node_harness import RunningNode
@@ -186,4 +188,24 @@ def test_plain_get_and_probes(devnet) -> None:
 def test_blocks_keep_coming_after_all_this(devnet) -> None:
     head = devnet.w3.eth.block_number
     wait_block(devnet.w3, head + 2)
+    assert_still_serving(devnet.url)
+
+
+async def test_websocket_bad_input(devnet) -> None:
+    async with websockets.connect(devnet.ws_url, max_size=None) as socket:
+        await socket.send("{not json")
+        answer = json.loads(await asyncio.wait_for(socket.recv(), 10))
+        assert answer["error"]["code"] == -32700
+        await socket.send(json.dumps(request("eth_nope", [])))
+        assert json.loads(await asyncio.wait_for(socket.recv(), 10))["error"]["code"] == -32601
+        await socket.send(json.dumps(request("eth_chainId", [], 9)))
+        assert json.loads(await asyncio.wait_for(socket.recv(), 10))["result"] == hex(L2_CHAIN_ID)
+        # A message over the body limit ends this connection, and only this one.
+        await socket.send(json.dumps(request("eth_chainId", ["x" * MAX_BODY])))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), 10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+    async with websockets.connect(devnet.ws_url) as socket:
+        await socket.send(json.dumps(request("eth_chainId", [], 10)))
+        assert json.loads(await asyncio.wait_for(socket.recv(), 10))["id"] == 10
     assert_still_serving(devnet.url)
