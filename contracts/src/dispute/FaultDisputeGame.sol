@@ -274,14 +274,14 @@ contract FaultDisputeGame {
         if (resolvedSubgames[index]) revert ClaimAlreadyResolved();
         if (challengerDuration(index) < maxClockDuration) revert ClockNotExpired();
         ClaimData storage subject = claimData[index];
-        uint256[] storage children = _children[index];
+        uint256[] storage counters = _children[index];
         uint256 cursor = resolveCursor[index];
-        uint256 end = maxChildren == 0 || cursor + maxChildren > children.length
-            ? children.length
+        uint256 end = maxChildren == 0 || cursor + maxChildren > counters.length
+            ? counters.length
             : cursor + maxChildren;
         uint256 best = leftmostCounter[index];
         for (; cursor < end; cursor++) {
-            uint256 child = children[cursor];
+            uint256 child = counters[cursor];
             if (!resolvedSubgames[child]) revert OutOfOrderResolution();
             if (claimData[child].counteredBy != address(0)) continue;
             if (best == 0 || traceIndexOf(claimData[child].position) < traceIndexOf(claimData[best - 1].position)) {
@@ -290,7 +290,7 @@ contract FaultDisputeGame {
         }
         resolveCursor[index] = cursor;
         leftmostCounter[index] = best;
-        if (cursor < children.length) return;
+        if (cursor < counters.length) return;
         if (best != 0) subject.counteredBy = claimData[best - 1].claimant;
         address recipient = subject.counteredBy == address(0) ? subject.claimant : subject.counteredBy;
         credit[recipient] += subject.bond;
