@@ -7,6 +7,7 @@ import rlp
 from eth.vm.forks.cancun.blocks import CancunBlockHeader
 from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
+from trie import HexaryTrie
 
 from rollup_node.protocol.predeploys import SEQUENCER_FEE_VAULT
 from tests.integration.helpers import (
@@ -14,6 +15,7 @@ from tests.integration.helpers import (
     GWEI,
     account,
     deploy,
+    logger_code,
     sign,
     wait_block,
     wait_receipts,
@@ -153,3 +155,81 @@ def test_base_fee_moves_with_gas_used_against_the_target(devnet) -> None:
             assert change == 0
         falls += change < 0
     assert falls  # blocks holding only the L1-info deposit lower it
+
+
+def ordered_root(items: list[bytes]) -> bytes:
+    """The root of the trie mapping ``rlp(index)`` to each item."""
+    trie = HexaryTrie({})
+    for index, item in enumerate(items):
+        trie[rlp.encode(index)] = item
+    return trie.root_hash
+
+
+def deposit_bytes(tx) -> bytes:  # noqa: ANN001 - web3 transaction
+    """SPEC §3.2's encoding, rebuilt from the RPC fields."""
+    fields = [
+        bytes.fromhex(tx["sourceHash"][2:]),
+        bytes.fromhex(tx["from"][2:]),
+        bytes.fromhex(tx["to"][2:]) if tx["to"] else b"",
+        int(tx["mint"], 16),
+        tx["value"],
+        tx["gas"],
+        1 if tx["isSystemTx"] else 0,
+        bytes(tx["input"]),
+    ]
+    return b"\x7e" + rlp.encode(fields)
+
+
+def receipt_bytes(receipt) -> bytes:  # noqa: ANN001 - web3 receipt
+    """The consensus encoding of a receipt (deposits: with depositNonce and version 1)."""
+    logs = [
+        [bytes.fromhex(log["address"][2:]), [bytes(t) for t in log["topics"]], bytes(log["data"])]
+        for log in receipt["logs"]
+    ]
+    fields = [receipt["status"], receipt["cumulativeGasUsed"], bytes(receipt["logsBloom"]), logs]
+    if receipt["type"] == 0x7E:
+        fields += [int(receipt["depositNonce"], 16), 1]
+    encoded = rlp.encode(fields)
+    return encoded if receipt["type"] == 0 else bytes([receipt["type"]]) + encoded
+
+
+def test_transaction_and_receipt_roots_commit_to_what_rpc_serves(devnet) -> None:
+    w3 = devnet.w3
+    _, key = account(5)
+    logger = deploy(w3, key, logger_code())
+    nonce = w3.eth.get_transaction_count(account(5)[0], "pending")
+    raws = {}
+    for i, fields in enumerate(
+        [
+            {"gasPrice": 2 * GWEI},
+            {"type": 1, "gasPrice": 2 * GWEI, "accessList": []},
+            {},
+        ]
+    ):
+        raw = sign(key, to=logger, data=bytes([i + 1]) * 40, gas=100_000, nonce=nonce + i, **fields)
+        raws["0x" + keccak(raw).hex()] = raw
+    sender = bytes.fromhex("ab" * 20)
+    deposit = devnet.node.deposits.inject(sender, bytes.fromhex(logger[2:]), 10, 5, 90_000, b"\x07")
+    hashes = [w3.eth.send_raw_transaction(raw) for raw in raws.values()]
+    receipts = wait_receipts(w3, [*hashes, deposit.hash])
+    checked = 0
+    for number in sorted({r["blockNumber"] for r in receipts}):
+        block = w3.eth.get_block(number, full_transactions=True)
+        encoded = []
+        for tx in block["transactions"]:
+            if tx["type"] == 0x7E:
+                encoded.append(deposit_bytes(tx))
+            else:
+                encoded.append(raws["0x" + tx["hash"].hex().removeprefix("0x")])
+        assert [keccak(e) for e in encoded] == [tx["hash"] for tx in block["transactions"]]
+        assert ordered_root(encoded) == block["transactionsRoot"]
+        block_receipts = [
+            w3.eth.get_transaction_receipt(tx["hash"]) for tx in block["transactions"]
+        ]
+        assert ordered_root([receipt_bytes(r) for r in block_receipts]) == block["receiptsRoot"]
+        bloom = 0
+        for receipt in block_receipts:
+            bloom |= int.from_bytes(receipt["logsBloom"], "big")
+        assert bloom == int.from_bytes(block["logsBloom"], "big")
+        checked += len(block["transactions"])
+    assert checked >= 5
