@@ -41,6 +41,18 @@ def test_deploy_then_sequencer_and_replica(tmp_path: Path) -> None:
         for address in (addresses.canonical_transaction_chain, addresses.state_commitment_chain):
             assert l1.l1_w3.eth.get_code(Web3.to_checksum_address(address))
         assert call(l1.l1_w3, addresses.state_commitment_chain, "totalElements()") == 1
+        for address in (
+            addresses.l1_cross_domain_messenger,
+            addresses.l1_standard_bridge,
+            addresses.dispute_game_factory,
+        ):
+            assert l1.l1_w3.eth.get_code(Web3.to_checksum_address(address))
+        ctc = addresses.canonical_transaction_chain
+        finalizer = call(l1.l1_w3, ctc, "withdrawalFinalizer()")
+        assert finalizer == int(addresses.l1_cross_domain_messenger, 16)
+        factory = addresses.dispute_game_factory
+        config_hash = call(l1.l1_w3, factory, "consensusConfigHash()")
+        assert config_hash == int.from_bytes(rollup.consensus_config_hash(), "big")
         assert rollup.l2_genesis_timestamp >= rollup.genesis_l1.timestamp
         # SCC element 0 is the genesis output root of exactly this config
         logs = l1.l1_w3.eth.get_logs(
