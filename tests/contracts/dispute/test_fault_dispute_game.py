@@ -88,7 +88,12 @@ class Dispute:
 
 @pytest.fixture
 def dispute(evm_w3: Web3) -> Dispute:
-    w3, a = evm_w3, evm_w3.eth.accounts
+    return make_dispute(evm_w3, H0)
+
+
+def make_dispute(w3: Web3, absolute_prestate: bytes) -> Dispute:
+    """SCC with one batch (elements 1 and 2), a bonded proposer, the VM and a game factory."""
+    a = w3.eth.accounts
     deployer, sequencer = a[0], a[1]
     ctc = deploy(
         w3,
@@ -130,7 +135,7 @@ def dispute(evm_w3: Web3) -> Dispute:
             bonds.address,
             vm.address,
             oracle.address,
-            H0,
+            absolute_prestate,
             DEPTH,
             CLOCK,
             EXTENSION,
@@ -278,6 +283,43 @@ def test_defend_step_against_the_root(dispute: Dispute) -> None:
     leaf = d.move(game, first, H0, False, d.challenger)
     transact(d.w3, f.step(leaf, False, S0, b""), d.defender)
     assert f.claimData(leaf).call()[1] == d.defender
+
+
+def test_steps_on_a_real_program_trace(evm_w3: Web3) -> None:
+    """A four-step program (one addiu, three increments) as the trace: the honest side counters
+    wrong leaves with MIPS.step and real memory proofs."""
+    from rollup_node.faultproof.mips.state import State
+    from rollup_node.faultproof.mips.witness import prove_step
+
+    start = State()
+    for i, word in enumerate([0x24080005, 0x25080001, 0x25080001, 0x25080001]):
+        start.memory.set_word(4 * i, word)
+    states, witnesses = [start.copy()], []
+    for _ in range(2**DEPTH):
+        witnesses.append(prove_step(states[-1].copy()))
+        states.append(states[-1].copy())
+        prove_step(states[-1])  # advances it
+    trace = [s.hash() for s in states[1:]]  # trace[i]: the state after i + 1 steps
+    assert [w.post_state_hash for w in witnesses] == trace
+    d = make_dispute(evm_w3, start.hash())
+    game = d.create(root_claim=state_hash(b"wrong", 1))
+    f = game.functions
+    middle = d.move(game, 0, trace[1], True, d.defender)
+    wrong_first = d.move(game, middle, trace[2], True, d.challenger)  # index 0
+    wrong_third = d.move(game, middle, trace[0], False, d.challenger)  # index 2
+    with reverts("InvalidPrestate()"):
+        transact(
+            d.w3, f.step(wrong_third, True, witnesses[0].state, witnesses[0].proof), d.defender
+        )
+    transact(d.w3, f.step(wrong_first, True, witnesses[0].state, witnesses[0].proof), d.defender)
+    # Index 2 is the step from index 1, the defender's own claim at position 2.
+    transact(d.w3, f.step(wrong_third, True, witnesses[2].state, witnesses[2].proof), d.defender)
+    assert f.claimData(wrong_first).call()[1] == f.claimData(wrong_third).call()[1] == d.defender
+    right_third = d.move(game, middle, trace[2], False, d.challenger)
+    with reverts("ValidStep()"):
+        transact(
+            d.w3, f.step(right_third, True, witnesses[2].state, witnesses[2].proof), d.defender
+        )
 
 
 # ------------------------------------------------------------------ resolution
