@@ -94,6 +94,14 @@ def test_high_s_signature_is_rejected(devnet) -> None:
     assert_rejected(w3, resign_typed(raw, y=1 - y, s=SECP256K1_N - s), "invalid signature")
 
 
+@pytest.mark.parametrize("change", [{"y": 5}, {"r": 0}, {"s": 0}, {"s": SECP256K1_N}])
+def test_out_of_range_signature_values_are_rejected(devnet, change: dict[str, int]) -> None:
+    w3 = devnet.w3
+    _, key = account(1)
+    raw = sign(key, to=RECIPIENT, nonce=pending_nonce(w3, 1), gas=21_000)
+    assert_rejected(w3, resign_typed(raw, **change), "invalid signature")
+
+
 def test_unrecoverable_signature_is_rejected(devnet) -> None:
     w3 = devnet.w3
     _, key = account(1)
