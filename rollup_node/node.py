@@ -76,6 +76,7 @@ class Node:
         self.proposer: Proposer | None = None
         self.watcher: OutputWatcher | None = None
         self.rollup_status: RollupStatus | None = None
+        self._l1_clients: list[Any] = []  # AsyncWeb3 clients of the rollup services
         self.data_dir = Path(config.node.data_dir)
         self.registry = CollectorRegistry()
         self.l1: EmbeddedL1 | None = None
@@ -153,7 +154,9 @@ class Node:
         assert self.l1 is not None
         miner = asyncio.create_task(self.l1.run())  # mines the deployment transactions
         try:
-            rollup = await deploy_rollup(connect(self.l1_url), self.sequencer_key, self.rollup)
+            w3 = connect(self.l1_url)
+            rollup = await deploy_rollup(w3, self.sequencer_key, self.rollup)
+            await w3.provider.disconnect()
         finally:
             miner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -179,6 +182,7 @@ class Node:
         if self.faults.any:
             log.warning("fault injection is on", faults=str(self.faults))
         w3 = connect(self.l1_url)
+        self._l1_clients.append(w3)
         producer = self.producer
         self.derivation = derivation_service(
             self.rollup,
@@ -292,6 +296,10 @@ class Node:
             with contextlib.suppress(asyncio.CancelledError, Exception):  # failures already logged
                 await task
         self._tasks.clear()
+        for w3 in self._l1_clients:
+            with contextlib.suppress(Exception):
+                await w3.provider.disconnect()
+        self._l1_clients.clear()
         for server in (self.rpc, self.l1_rpc):
             if server is not None:
                 await server.stop()
