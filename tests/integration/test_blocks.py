@@ -16,6 +16,8 @@ from tests.integration.helpers import (
     account,
     deploy,
     logger_code,
+    push,
+    send,
     sign,
     wait_block,
     wait_receipts,
@@ -233,3 +235,89 @@ def test_transaction_and_receipt_roots_commit_to_what_rpc_serves(devnet) -> None
         assert bloom == int.from_bytes(block["logsBloom"], "big")
         checked += len(block["transactions"])
     assert checked >= 5
+
+
+#: Opcodes whose values a transaction records, by storage slot.
+ENVIRONMENT = {
+    "NUMBER": b"\x43",
+    "TIMESTAMP": b"\x42",
+    "COINBASE": b"\x41",
+    "BASEFEE": b"\x48",
+    "CHAINID": b"\x46",
+    "PREVRANDAO": b"\x44",
+    "GASLIMIT": b"\x45",
+    "ORIGIN": b"\x32",
+    "GASPRICE": b"\x3a",
+    "BLOBBASEFEE": b"\x4a",
+    "PARENT_BLOCKHASH": push(1) + b"\x43\x03\x40",  # BLOCKHASH(NUMBER - 1)
+    "OWN_BLOCKHASH": b"\x43\x40",  # BLOCKHASH(NUMBER): zero
+}
+
+
+def recorder_code() -> bytes:
+    """Stores each ``ENVIRONMENT`` value in its slot (in dictionary order)."""
+    code = b""
+    for slot, opcodes in enumerate(ENVIRONMENT.values()):
+        code += opcodes + push(slot) + b"\x55"
+    return code + b"\x00"
+
+
+def recorded(w3, contract: str, number: int) -> dict[str, int]:  # noqa: ANN001 - Web3
+    return {
+        name: int.from_bytes(w3.eth.get_storage_at(contract, slot, number), "big")
+        for slot, name in enumerate(ENVIRONMENT)
+    }
+
+
+def test_transactions_see_the_block_environment_of_their_header(devnet) -> None:
+    w3 = devnet.w3
+    user, key = account(6)
+    by_user = deploy(w3, key, recorder_code())
+    by_deposit = deploy(w3, key, recorder_code())
+    depositor = bytes.fromhex("cd" * 20)
+    tip = GWEI // 10
+    user_tx = send(w3, key, to=by_user, gas=400_000, maxPriorityFeePerGas=tip)
+    deposit = devnet.node.deposits.inject(depositor, bytes.fromhex(by_deposit[2:]), 0, 0, 400_000)
+    for contract, tx_hash in ((by_user, user_tx), (by_deposit, deposit.hash)):
+        (receipt,) = wait_receipts(w3, [tx_hash])
+        assert receipt["status"] == 1
+        block = w3.eth.get_block(receipt["blockNumber"])
+        seen = recorded(w3, contract, block["number"])
+        is_user = contract == by_user
+        assert seen == {
+            "NUMBER": block["number"],
+            "TIMESTAMP": block["timestamp"],
+            "COINBASE": int(block["miner"], 16),
+            "BASEFEE": block["baseFeePerGas"],
+            "CHAINID": 901,
+            "PREVRANDAO": int.from_bytes(block["mixHash"], "big"),
+            "GASLIMIT": block["gasLimit"],
+            "ORIGIN": int(user, 16) if is_user else int.from_bytes(depositor, "big"),
+            "GASPRICE": block["baseFeePerGas"] + tip if is_user else 0,
+            "BLOBBASEFEE": 1,
+            "PARENT_BLOCKHASH": int.from_bytes(block["parentHash"], "big"),
+            "OWN_BLOCKHASH": 0,
+        }
+
+
+def test_calls_see_the_environment_of_the_block_they_read(devnet) -> None:
+    w3 = devnet.w3
+    number = w3.eth.block_number
+    block = w3.eth.get_block(number)
+    scratch = to_checksum_address("0x" + "e7" * 20)
+    for name, opcodes in ENVIRONMENT.items():
+        code = opcodes + push(0) + b"\x52" + push(32) + push(0) + b"\xf3"  # return the word
+        value = w3.eth.call({"to": scratch}, number, {scratch: {"code": "0x" + code.hex()}})
+        expected = {
+            "NUMBER": number,
+            "TIMESTAMP": block["timestamp"],
+            "COINBASE": int(block["miner"], 16),
+            "BASEFEE": block["baseFeePerGas"],
+            "CHAINID": 901,
+            "PREVRANDAO": int.from_bytes(block["mixHash"], "big"),
+            "GASLIMIT": block["gasLimit"],
+            "PARENT_BLOCKHASH": int.from_bytes(block["parentHash"], "big"),
+            "OWN_BLOCKHASH": 0,
+        }
+        if name in expected:
+            assert int.from_bytes(value, "big") == expected[name], name
