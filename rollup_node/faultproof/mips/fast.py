@@ -111,12 +111,6 @@ class _Kernel:
         self.exit_pc = state.pc
         self.exit_next_pc = state.next_pc
 
-    def copy(self) -> _Kernel:
-        other = object.__new__(_Kernel)
-        other.__dict__.update(self.__dict__)
-        other.registers = list(self.registers)
-        return other
-
 
 class FastEmulator:
     """Runs a VM state natively; ``run`` returns exact reference states."""
@@ -236,8 +230,15 @@ class FastEmulator:
             self.step = self._base + (count or self._counter())
 
     def _fingerprint(self) -> tuple:
+        """Everything a step can change, except memory (a step that changes only memory
+        also moves pc)."""
         cpu = tuple(self.uc.reg_read(reg) for reg in (*_REGS[1:], UC_MIPS_REG_HI, UC_MIPS_REG_LO))
-        return (self.uc.reg_read(UC_MIPS_REG_PC), cpu, tuple(sorted(self.kernel.__dict__.items())))
+        kernel = self.kernel
+        return (
+            self.uc.reg_read(UC_MIPS_REG_PC),
+            cpu,
+            (kernel.heap, kernel.exited, kernel.preimage_key, kernel.preimage_offset),
+        )
 
     def run(self, max_steps: int | None = None) -> State:
         """Run to exit or to exactly ``max_steps`` steps; return the reference state there.
