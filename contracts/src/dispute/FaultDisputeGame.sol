@@ -293,6 +293,8 @@ contract FaultDisputeGame {
         if (cursor < counters.length) return;
         if (best != 0) subject.counteredBy = claimData[best - 1].claimant;
         address recipient = subject.counteredBy == address(0) ? subject.claimant : subject.counteredBy;
+        // A game whose batch another game already deleted refunds its challenger (SPEC §4).
+        if (index == 0 && !scc.isCurrentHeader(_header)) recipient = subject.claimant;
         credit[recipient] += subject.bond;
         resolvedSubgames[index] = true;
     }

@@ -365,6 +365,24 @@ def test_countered_root_loses_and_releases_the_batch(dispute: Dispute) -> None:
     assert f.credit(d.defender).call() == BOND + MOVE_BOND * 2
 
 
+def test_game_on_a_deleted_batch_refunds_its_challenger(dispute: Dispute) -> None:
+    d = dispute
+    winner = d.create()
+    other = d.create(root_claim=state_hash(b"another", 2))
+    first = d.move(other, 0, H0, True, d.defender)
+    increase_time(d.w3, CLOCK)
+    transact(d.w3, winner.functions.resolveClaim(0, 0), d.defender)
+    transact(d.w3, winner.functions.resolve(), d.defender)
+    assert winner.functions.batchDeleted().call()
+    # The other game's root is countered, but its batch is gone: the challenger gets its bond.
+    transact(d.w3, other.functions.resolveClaim(first, 0), d.defender)
+    transact(d.w3, other.functions.resolveClaim(0, 0), d.defender)
+    transact(d.w3, other.functions.resolve(), d.defender)
+    assert other.functions.status().call() == 2
+    assert other.functions.credit(d.challenger).call() == BOND
+    assert other.functions.credit(d.defender).call() == MOVE_BOND * 2
+
+
 def test_stepped_leaf_and_chunked_resolution(dispute: Dispute) -> None:
     d = dispute
     game = d.create()
