@@ -77,13 +77,20 @@ class Page:
         cached = self.nodes[index]
         if cached is not None:
             return cached
-        if index >= _LEAVES_PER_PAGE:
-            start = (index - _LEAVES_PER_PAGE) * LEAF_SIZE
-            value = bytes(self.data[start : start + LEAF_SIZE])
-        else:
-            value = keccak256(self.node(2 * index) + self.node(2 * index + 1))
-        self.nodes[index] = value
-        return value
+        self._fill()
+        return self.nodes[index]  # type: ignore[return-value]
+
+    def _fill(self) -> None:
+        """Compute every missing node bottom-up (a missing node's ancestors are missing too)."""
+        nodes, data = self.nodes, self.data
+        for leaf in range(_LEAVES_PER_PAGE):
+            if nodes[_LEAVES_PER_PAGE + leaf] is None:
+                nodes[_LEAVES_PER_PAGE + leaf] = bytes(
+                    data[leaf * LEAF_SIZE : (leaf + 1) * LEAF_SIZE]
+                )
+        for index in range(_LEAVES_PER_PAGE - 1, 0, -1):
+            if nodes[index] is None:
+                nodes[index] = keccak256(nodes[2 * index] + nodes[2 * index + 1])  # type: ignore[operator]
 
 
 class Memory:
