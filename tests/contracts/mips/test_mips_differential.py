@@ -161,14 +161,15 @@ _SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scop
 @settings(max_examples=40, **_SETTINGS)
 @given(state=states())
 def test_random_states(onchain_vm: OnChainVM, state: State) -> None:
-    onchain_vm.check(state)
+    onchain_vm.check(state.copy())
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 @settings(max_examples=3000, **_SETTINGS)
 @given(state=states())
 def test_random_states_thousands(onchain_vm: OnChainVM, state: State) -> None:
-    onchain_vm.check(state)
+    onchain_vm.check(state.copy())
 
 
 @pytest.fixture(scope="module")
