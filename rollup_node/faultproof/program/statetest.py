@@ -86,9 +86,19 @@ def _fake_exponential(factor: int, numerator: int, denominator: int) -> int:
     return output // denominator
 
 
-def _encode_env(env: dict, chain_id: int) -> list:
+@dataclass(frozen=True)
+class L1FeeParams:
+    """The L1 data fee inputs of SPEC §3.4 (off in Ethereum's own tests)."""
+
+    l1_base_fee_wei: int
+    overhead: int
+    scalar: int
+    vault: bytes
+
+
+def _encode_env(env: dict, chain_id: int, l1_fee: L1FeeParams | None) -> list:
     excess_blob_gas = _int(env.get("currentExcessBlobGas", "0x00"))
-    return [
+    items = [
         _bytes(env["currentCoinbase"]),
         _int(env["currentNumber"]),
         _int(env["currentTimestamp"]),
@@ -98,6 +108,9 @@ def _encode_env(env: dict, chain_id: int) -> list:
         _int(env.get("currentRandom", "0x" + "00" * 32)).to_bytes(32, "big"),
         _fake_exponential(MIN_BLOB_BASE_FEE, excess_blob_gas, BLOB_BASE_FEE_UPDATE_FRACTION),
     ]
+    if l1_fee is not None:
+        items += [l1_fee.l1_base_fee_wei, l1_fee.overhead, l1_fee.scalar, l1_fee.vault]
+    return items
 
 
 def _encode_pre(pre: dict) -> list:
@@ -127,20 +140,26 @@ def _skip_reason(txbytes: bytes) -> str | None:
     return None
 
 
+def encode_case(
+    env: dict, pre: dict, txbytes: bytes, chain_id: int = 1, l1_fee: L1FeeParams | None = None
+) -> bytes:
+    """The binary's input for one case: ``env`` and ``pre`` in the state-test JSON shape."""
+    return rlp.encode([_encode_env(env, chain_id, l1_fee), _encode_pre(pre), txbytes])
+
+
 def load_cases(path: Path, chain_id: int = 1) -> list[StateTestCase]:
     """Every Cancun post entry of the state-test JSON file at ``path``."""
     with path.open() as handle:
         tests = json.load(handle)
     cases = []
     for test_name, test in tests.items():
-        env = _encode_env(test["env"], chain_id)
+        env = _encode_env(test["env"], chain_id, None)
         pre = _encode_pre(test["pre"])
         for index, post in enumerate(test.get("post", {}).get(FORK, [])):
             txbytes = _bytes(post.get("txbytes", "0x"))
-            name = f"{path.name}::{test_name}[{index}]"
             cases.append(
                 StateTestCase(
-                    name=name,
+                    name=f"{path.name}::{test_name}[{index}]",
                     encoded=rlp.encode([env, pre, txbytes]),
                     expected_hash=_bytes(post["hash"]),
                     expected_logs=_bytes(post["logs"]),

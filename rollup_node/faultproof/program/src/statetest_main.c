@@ -4,7 +4,9 @@
  *
  * stdin: a sequence of cases, each `u32 BE length ‖ rlp(case)`:
  *   case = [env, pre, tx]
- *   env  = [coinbase, number, timestamp, gasLimit, chainId, baseFee, prevRandao, blobBaseFee]
+ *   env  = [coinbase, number, timestamp, gasLimit, chainId, baseFee, prevRandao, blobBaseFee,
+ *           (l1BaseFee, l1FeeOverhead, l1FeeScalar, l1FeeVault)]
+ *          the four L1-data-fee items (SPEC §3.4) are optional: present = fee on
  *   pre  = [[address, nonce, balance, code, [[key, value], ...]], ...]
  *   tx   = the signed transaction (EIP-2718 encoding)
  * stdout: per case one line `<post state root> <logs hash> <tx error>` (hex,
@@ -12,8 +14,7 @@
  *
  * The pre-state is built into an in-memory trie (mpt_memdb) that also holds
  * the code by hash; precompiles served by the host go through the oracle fds.
- * The L1 data fee is off and pre-EIP-155 legacy transactions are accepted,
- * as Ethereum's tests need.
+ * Pre-EIP-155 legacy transactions are accepted, as Ethereum's tests need.
  */
 #include "evm/evm.h"
 #include "fp_libc.h"
@@ -67,8 +68,10 @@ static u256 get_u256(const rlp_item *item) {
 }
 
 static void decode_env(const rlp_item *list, struct evm_block_env *env) {
-    rlp_item f[8];
-    check(rlp_list_exact(list, f, 8), "bad env");
+    rlp_item f[12];
+    long count = rlp_list_count(list);
+    if (count != 8 && count != 12) fp_panic("bad env");
+    check(rlp_list_exact(list, f, (size_t)count), "bad env");
     memset(env, 0, sizeof *env);
     get_address(&f[0], &env->coinbase);
     check(rlp_get_u64(&f[1], &env->number) || rlp_get_u64(&f[2], &env->timestamp) ||
@@ -79,6 +82,13 @@ static void decode_env(const rlp_item *list, struct evm_block_env *env) {
     env->blob_base_fee = get_u256(&f[7]);
     env->block_hash = test_block_hash;
     env->allow_unprotected_legacy = true;
+    if (count == 12) {
+        env->l1_fee_enabled = true;
+        env->l1_base_fee = get_u256(&f[8]);
+        check(rlp_get_u64(&f[9], &env->l1_fee_overhead) || rlp_get_u64(&f[10], &env->l1_fee_scalar),
+              "bad L1 fee parameter");
+        get_address(&f[11], &env->l1_fee_vault);
+    }
 }
 
 /* Storage trie of one account; returns its root. */

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from rollup_node.faultproof.program import cli, statetest
-from tests.unit.faultproof.program.conftest import ETHEREUM_TESTS, fixture_file
+
+from .conftest import ETHEREUM_TESTS, fixture_file
 
 STATE_TESTS = ETHEREUM_TESTS / "GeneralStateTests"
 

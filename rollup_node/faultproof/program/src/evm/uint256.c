@@ -21,10 +21,18 @@ u256 u256_from_u64(uint64_t x)
 u256 u256_from_be(const uint8_t *bytes, size_t n)
 {
     u256 r = {{0}};
-    for (size_t i = 0; i < n && i < 32; i++) {
-        size_t pos = n - 1 - i; /* byte i counted from the least significant */
-        r.w[i / 4] |= (uint32_t)bytes[pos] << (8 * (i % 4));
+    if (n > 32) {
+        bytes += n - 32;
+        n = 32;
     }
+    /* Whole limbs from the end, then the leftover high bytes. */
+    const uint8_t *end = bytes + n;
+    unsigned limb = 0;
+    for (; n >= 4; n -= 4, end -= 4)
+        r.w[limb++] = ((uint32_t)end[-4] << 24) | ((uint32_t)end[-3] << 16) |
+                      ((uint32_t)end[-2] << 8) | end[-1];
+    for (unsigned i = 0; i < n; i++)
+        r.w[limb] |= (uint32_t)end[-1 - (int)i] << (8 * i);
     return r;
 }
 
