@@ -219,7 +219,7 @@ class Node:
         self.batcher = Batcher(self.rollup, self.l2, transactor, settings)
         self._services.append(("batcher", self.batcher.run))
         wrong_root = ProposerSettings(wrong_output_root_at=self.faults.wrong_output_root_at)
-        self.proposer = Proposer(self.rollup, self.l2, transactor, wrong_root)
+        self.proposer = Proposer(self.rollup, self.l2, transactor, wrong_root, self.registry)
         self._services.append(("proposer", self.proposer.run))
 
     @property

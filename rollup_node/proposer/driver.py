@@ -6,17 +6,22 @@ of the next blocks that are safe — derived from batches already on L1, so the 
 (no element past the CTC's blocks) always holds — at most ``max_roots`` per transaction. Before
 proposing it tops its bond up to ``requiredBond`` through the BondManager.
 
-The SPEC asks a proposer to post only roots the native fault-proof program reproduces; that
-check belongs to the fault-proof work and is not made here yet.
+A proposer posts only roots it could defend (SPEC §1): before a root is posted, the native
+build of the fault-proof program runs on its block against the current L1 head and must exit
+0 (valid). If it does not, the proposer stops proposing for good and logs the disagreement at
+error level (``proposer_program_disagreements_total``): py-evm and the program differ, which is
+a bug to fix before any root of that block goes on L1.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 from eth_hash.auto import keccak
+from prometheus_client import CollectorRegistry, Counter
 from web3 import AsyncWeb3
 from web3.exceptions import Web3Exception
 
@@ -42,6 +47,8 @@ class ProposerSettings:
 
     max_roots: int = 256
     poll_seconds: float = 0.5
+    #: Run the native fault-proof program on every block before posting its root.
+    check_with_program: bool = True
     #: Fault injection (tests): propose a wrong output root for this L2 block.
     wrong_output_root_at: int | None = None
 
@@ -55,6 +62,7 @@ class Proposer:
         chain: Chain,
         transactor: Transactor,
         settings: ProposerSettings = ProposerSettings(),
+        registry: CollectorRegistry | None = None,
     ) -> None:
         self.config = config
         self.chain = chain
@@ -65,6 +73,13 @@ class Proposer:
         self.ctc = AsyncWeb3.to_checksum_address(addresses.canonical_transaction_chain)
         self.bond_manager = AsyncWeb3.to_checksum_address(addresses.bond_manager)
         self.proposed = 0
+        self.disagreements = Counter(
+            "proposer_program_disagreements_total",
+            "Blocks whose output root the fault-proof program did not reproduce",
+            registry=registry or CollectorRegistry(),
+        )
+        self.halted: str | None = None  # why proposing stopped, if it did
+        self._program_l1: Any = None
 
     async def run(self) -> None:
         """Keep the bond and propose until cancelled."""
@@ -91,6 +106,30 @@ class Proposer:
             log.info("depositing bond", wei=missing)
             await self.tx.send(self.bond_manager, BOND_DEPOSIT, "bond deposit", value=missing)
 
+    def _program_agrees(self, number: int, l1_head_hash: bytes) -> bool:
+        """Run the native fault-proof program on block ``number`` (blocking; a thread)."""
+        from web3 import Web3
+
+        from rollup_node.faultproof.program.host import Web3L1Reader
+        from rollup_node.faultproof.program.run import prove_block
+
+        if self._program_l1 is None:
+            provider = self.tx.w3.provider
+            w3 = Web3(Web3.HTTPProvider(provider.endpoint_uri, request_kwargs={"timeout": 30}))
+            ctc = self.config.l1_addresses.canonical_transaction_chain
+            self._program_l1 = Web3L1Reader(w3, ctc)
+        run = prove_block(self.chain, self.config, self._program_l1, l1_head_hash, number)
+        if run.verdict != "valid":
+            log.error(
+                "the fault-proof program does not reproduce this node's output root; "
+                "proposing stops",
+                block=number,
+                verdict=run.verdict,
+                report=run.report[-2000:],
+            )
+            return False
+        return True
+
     def root_of(self, number: int) -> bytes:
         """The output root this proposer posts for block ``number``."""
         root = output_at(self.chain, number).root
@@ -101,12 +140,21 @@ class Proposer:
 
     async def propose_once(self) -> bool:
         """Propose the next safe blocks' roots if there are any; return whether it did."""
+        if self.halted:
+            return False
         w3 = self.tx.w3
         start = await call_uint(w3, self.scc, TOTAL_ELEMENTS)
         l2_blocks = await call_uint(w3, self.ctc, TOTAL_BLOCKS)
         last = min(self.chain.safe_number(), l2_blocks, start + self.settings.max_roots - 1)
         if last < start:
             return False
+        if self.settings.check_with_program:
+            head = bytes((await w3.eth.get_block("latest"))["hash"])
+            for number in range(max(start, 1), last + 1):
+                if not await asyncio.to_thread(self._program_agrees, number, head):
+                    self.halted = f"the fault-proof program disagrees on block {number}"
+                    self.disagreements.inc()
+                    return False
         roots = [self.root_of(n) for n in range(start, last + 1)]
         calldata = append_state_batch_calldata(roots, start)
         receipt = await self.tx.send(self.scc, calldata, "appendStateBatch")

@@ -31,6 +31,10 @@ def test_malformed_batch_gives_fallback_blocks_everywhere(tmp_path: Path) -> Non
             assert int.from_bytes(l1_info[4:36], "big") == seq.node.rollup.genesis_l1.number
         # blocks after the malformed batch are the sequencer's own again
         assert seq.node.derivation.engine.replaced >= first.last_l2_block
+        # the fault-proof program reproduces the fallback blocks' roots: they get proposed
+        proposer = seq.node.proposer
+        wait_for("the roots proposed", lambda: proposer.proposed >= target or proposer.halted)
+        assert proposer.halted is None
     finally:
         ver.stop()
         seq.stop()

@@ -79,6 +79,10 @@ def test_censoring_sequencer_cannot_hold_a_deposit_past_the_window(tmp_path: Pat
         target = ver.node.l2.safe_number()
         wait_for("the sequencer to agree", lambda: seq.node.l2.safe_number() >= target)
         same_chain(seq, ver, target)
+        # the fault-proof program reproduces the forced batch's block: its root is proposed
+        proposer = seq.node.proposer
+        wait_for("the roots proposed", lambda: proposer.proposed >= target or proposer.halted)
+        assert proposer.halted is None
     finally:
         ver.stop()
         seq.stop()
