@@ -36,17 +36,18 @@ static uint64_t le64(const uint8_t *p)
     return v;
 }
 
-static void mix(uint64_t *v, int a, int b, int c, int d, uint64_t x, uint64_t y)
-{
-    v[a] = v[a] + v[b] + x;
-    v[d] = rotr64(v[d] ^ v[a], 32);
-    v[c] = v[c] + v[d];
-    v[b] = rotr64(v[b] ^ v[c], 24);
-    v[a] = v[a] + v[b] + y;
-    v[d] = rotr64(v[d] ^ v[a], 16);
-    v[c] = v[c] + v[d];
-    v[b] = rotr64(v[b] ^ v[c], 63);
-}
+/* The G mixing function on four state words (locals, so they stay in registers). */
+#define MIX(a, b, c, d, x, y)                                                                     \
+    do {                                                                                          \
+        a = a + b + (x);                                                                          \
+        d = rotr64(d ^ a, 32);                                                                    \
+        c = c + d;                                                                                \
+        b = rotr64(b ^ c, 24);                                                                    \
+        a = a + b + (y);                                                                          \
+        d = rotr64(d ^ a, 16);                                                                    \
+        c = c + d;                                                                                \
+        b = rotr64(b ^ c, 63);                                                                    \
+    } while (0)
 
 /* input: rounds (u32 BE) ‖ h (8 u64 LE) ‖ m (16 u64 LE) ‖ t (2 u64 LE) ‖ final flag */
 bool blake2f_compress(const uint8_t input[213], uint8_t out[64])
@@ -60,25 +61,29 @@ bool blake2f_compress(const uint8_t input[213], uint8_t out[64])
         h[i] = le64(input + 4 + 8 * i);
     for (int i = 0; i < 16; i++)
         m[i] = le64(input + 68 + 8 * i);
-    for (int i = 0; i < 8; i++) {
-        v[i] = h[i];
-        v[i + 8] = IV[i];
-    }
-    v[12] ^= le64(input + 196);
-    v[13] ^= le64(input + 204);
+    uint64_t v0 = h[0], v1 = h[1], v2 = h[2], v3 = h[3], v4 = h[4], v5 = h[5], v6 = h[6],
+             v7 = h[7], v8 = IV[0], v9 = IV[1], v10 = IV[2], v11 = IV[3], v12 = IV[4],
+             v13 = IV[5], v14 = IV[6], v15 = IV[7];
+    v12 ^= le64(input + 196);
+    v13 ^= le64(input + 204);
     if (flag)
-        v[14] = ~v[14];
+        v14 = ~v14;
+    unsigned row = 0;
     for (uint32_t r = 0; r < rounds; r++) {
-        const uint8_t *s = SIGMA[r % 10];
-        mix(v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
-        mix(v, 1, 5, 9, 13, m[s[2]], m[s[3]]);
-        mix(v, 2, 6, 10, 14, m[s[4]], m[s[5]]);
-        mix(v, 3, 7, 11, 15, m[s[6]], m[s[7]]);
-        mix(v, 0, 5, 10, 15, m[s[8]], m[s[9]]);
-        mix(v, 1, 6, 11, 12, m[s[10]], m[s[11]]);
-        mix(v, 2, 7, 8, 13, m[s[12]], m[s[13]]);
-        mix(v, 3, 4, 9, 14, m[s[14]], m[s[15]]);
+        const uint8_t *s = SIGMA[row];
+        row = row == 9 ? 0 : row + 1;
+        MIX(v0, v4, v8, v12, m[s[0]], m[s[1]]);
+        MIX(v1, v5, v9, v13, m[s[2]], m[s[3]]);
+        MIX(v2, v6, v10, v14, m[s[4]], m[s[5]]);
+        MIX(v3, v7, v11, v15, m[s[6]], m[s[7]]);
+        MIX(v0, v5, v10, v15, m[s[8]], m[s[9]]);
+        MIX(v1, v6, v11, v12, m[s[10]], m[s[11]]);
+        MIX(v2, v7, v8, v13, m[s[12]], m[s[13]]);
+        MIX(v3, v4, v9, v14, m[s[14]], m[s[15]]);
     }
+    v[0] = v0, v[1] = v1, v[2] = v2, v[3] = v3, v[4] = v4, v[5] = v5, v[6] = v6, v[7] = v7;
+    v[8] = v8, v[9] = v9, v[10] = v10, v[11] = v11, v[12] = v12, v[13] = v13, v[14] = v14;
+    v[15] = v15;
     for (int i = 0; i < 8; i++) {
         uint64_t x = h[i] ^ v[i] ^ v[i + 8];
         for (int k = 0; k < 8; k++)
