@@ -72,8 +72,17 @@ class L1Traversal:
         if target <= self.cursor.number:
             return []
         end = min(target, self.cursor.number + MAX_BLOCK_RANGE)
-        logs = await self.source.read(self.cursor.number + 1, end)
+        # The logs belong to the chain ending in ``last`` only if ``last`` is still the head of
+        # the range after they were read (a block's hash fixes all its ancestors).
         last = await self.header(end)
+        logs = await self.source.read(self.cursor.number + 1, end)
+        if (await self.header(end)).hash != last.hash:
+            raise ReorgDetected(f"L1 block {end} changed while its logs were read")
+        if (
+            last.number
+            and (await self.header(self.cursor.number + 1)).parent_hash != self.cursor.hash
+        ):
+            raise ReorgDetected(f"L1 block {self.cursor.number + 1} does not extend the cursor")
         for element in logs.queue:
             self.queue[element.index] = element
         self.cursor = L1Position(end, last.hash)
