@@ -1,0 +1,57 @@
+"""The engine on a real L2 chain: rule 4 (a sequenced transaction invalid at its position is
+dropped, the block keeps the rest), confirming an identical block, replacing a different one."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from rollup_node.chain.store import ChainStore
+from rollup_node.config import RollupConfig
+from rollup_node.deploy import open_l2_chain
+from rollup_node.derivation.attributes import BlockAttributes
+from rollup_node.derivation.engine import Engine, build, matches
+from rollup_node.l1.reader import L1BlockInfo
+from rollup_node.protocol.l1_info import l1_info_deposit
+from tests.integration.helpers import account, sign
+
+ORIGIN = L1BlockInfo(0, b"\x0a" * 32, b"\x00" * 32, 0, 10**9, b"\x0b" * 32)
+TO = "0x" + "77" * 20
+
+
+def attributes(number: int, transactions: tuple[bytes, ...]) -> BlockAttributes:
+    deposit = l1_info_deposit(ORIGIN.as_origin(), number, number)
+    return BlockAttributes(number, 2 * number, ORIGIN, (deposit,), transactions, False)
+
+
+def test_invalid_transactions_are_dropped_and_blocks_confirmed_or_replaced(
+    tmp_path: Path,
+) -> None:
+    store = ChainStore(tmp_path)
+    try:
+        chain = open_l2_chain(store, RollupConfig())
+        _, key = account(1)
+        good = sign(key, to=TO, nonce=0)
+        gap = sign(key, to=TO, nonce=5)  # nonce too high at its position
+        replay = good  # valid once, then nonce too low
+        attrs = attributes(1, (good, gap, b"\x02\xff", replay))
+        sealed, dropped = build(chain, attrs)
+        assert dropped == 3
+        assert [tx.raw for tx in sealed.block.transactions][1:] == [good]
+        chain.commit(sealed)
+
+        engine = Engine(chain)
+        # the chain's block 1 is not made of exactly these inputs: not a match
+        assert not matches(sealed.block, attrs)
+        honest = attributes(1, (good,))
+        assert matches(sealed.block, honest)
+        block = asyncio.run(engine.apply(honest, {b"Mprobe": b"\x01"}))
+        assert block.hash == sealed.block.hash and engine.replaced == 0
+        assert store.get_meta(b"probe") == b"\x01"  # extras written even when confirming
+
+        other = attributes(1, ())  # a derivation that disagrees: block 1 is replaced
+        block = asyncio.run(engine.apply(other))
+        assert engine.replaced == 1 and chain.head_number() == 1
+        assert block.hash != sealed.block.hash and len(block.transactions) == 1
+    finally:
+        store.close()
