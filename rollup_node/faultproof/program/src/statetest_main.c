@@ -12,6 +12,9 @@
  * stdout: per case one line `<post state root> <logs hash> <tx error>` (hex,
  * no 0x; the error is "ok" or a reason the transaction was rejected).
  *
+ * With one argument, the hex keccak of one case, the case is read as a keccak
+ * preimage instead: the way to feed it to the MIPS VM, whose stdin is empty.
+ *
  * The pre-state is built into an in-memory trie (mpt_memdb) that also holds
  * the code by hash; precompiles served by the host go through the oracle fds.
  * Pre-EIP-155 legacy transactions are accepted, as Ethereum's tests need.
@@ -21,6 +24,7 @@
 #include "keccak.h"
 #include "mpt.h"
 #include "mpt_memdb.h"
+#include "oracle.h"
 #include "rlp.h"
 
 /* 1 = read exactly n bytes, 0 = clean end of input before the first byte. */
@@ -177,9 +181,24 @@ static void run_case(const uint8_t *data, size_t len) {
     fp_puts(FP_FD_STDOUT, "\n");
 }
 
+static int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    fp_panic("case hash must be 64 lowercase hex digits");
+}
+
 int main(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
+    if (argc == 2) {
+        uint8_t hash[32];
+        if (strlen(argv[1]) != 64) fp_panic("case hash must be 64 lowercase hex digits");
+        for (int i = 0; i < 32; i++)
+            hash[i] = (uint8_t)(hex_value(argv[1][2 * i]) << 4 | hex_value(argv[1][2 * i + 1]));
+        size_t len;
+        uint8_t *data = preimage_keccak(hash, &len);
+        run_case(data, len);
+        free(data);
+        return 0;
+    }
     uint8_t header[4];
     while (read_exact(header, 4)) {
         size_t len = fp_be32(header);
