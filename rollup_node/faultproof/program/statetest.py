@@ -141,10 +141,56 @@ def _skip_reason(txbytes: bytes) -> str | None:
 
 
 def encode_case(
-    env: dict, pre: dict, txbytes: bytes, chain_id: int = 1, l1_fee: L1FeeParams | None = None
+    env: dict,
+    pre: dict,
+    txbytes: bytes | list[bytes],
+    chain_id: int = 1,
+    l1_fee: L1FeeParams | None = None,
 ) -> bytes:
-    """The binary's input for one case: ``env`` and ``pre`` in the state-test JSON shape."""
+    """The binary's input for one case: ``env`` and ``pre`` in the state-test JSON shape, and one
+    transaction or (a list) a whole block's."""
     return rlp.encode([_encode_env(env, chain_id, l1_fee), _encode_pre(pre), txbytes])
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    """The header fields the EVM computes for a block (``evm_block_result`` in ``evm.h``)."""
+
+    state_root: bytes
+    transactions_root: bytes
+    receipts_root: bytes
+    gas_used: int
+    transaction_count: int
+    logs_bloom: bytes
+
+
+def run_block(
+    env: dict,
+    pre: dict,
+    transactions: list[bytes],
+    chain_id: int = 1,
+    l1_fee: L1FeeParams | None = None,
+) -> BlockResult:
+    """Execute ``transactions`` in order on ``pre`` as one block; rejected ones are left out."""
+    build("native", (BINARY,))
+    encoded = encode_case(env, pre, list(transactions), chain_id, l1_fee)
+    outcome = host.run_native(
+        [str(binary_path(BINARY, "native"))],
+        DictSource(),
+        stdin=len(encoded).to_bytes(4, "big") + encoded,
+        timeout=TIMEOUT_SECONDS,
+    )
+    if outcome.exit_code != 0:
+        raise RuntimeError(f"statetest exited {outcome.exit_code}: {outcome.stderr.decode()}")
+    state, txs, receipts, gas, count, bloom = outcome.stdout.decode().split()
+    return BlockResult(
+        state_root=bytes.fromhex(state),
+        transactions_root=bytes.fromhex(txs),
+        receipts_root=bytes.fromhex(receipts),
+        gas_used=int(gas),
+        transaction_count=int(count),
+        logs_bloom=bytes.fromhex(bloom),
+    )
 
 
 def load_cases(path: Path, chain_id: int = 1) -> list[StateTestCase]:

@@ -8,9 +8,11 @@
  *           (l1BaseFee, l1FeeOverhead, l1FeeScalar, l1FeeVault)]
  *          the four L1-data-fee items (SPEC §3.4) are optional: present = fee on
  *   pre  = [[address, nonce, balance, code, [[key, value], ...]], ...]
- *   tx   = the signed transaction (EIP-2718 encoding)
+ *   tx   = the signed transaction (EIP-2718 encoding), or a list of them: a block
  * stdout: per case one line `<post state root> <logs hash> <tx error>` (hex,
- * no 0x; the error is "ok" or a reason the transaction was rejected).
+ * no 0x; the error is "ok" or a reason the transaction was rejected); for a
+ * block `<state root> <transactions root> <receipts root> <gas used>
+ * <applied transactions> <logs bloom>` (gas and count in decimal).
  *
  * With one argument, the hex keccak of one case, the case is read as a keccak
  * preimage instead: the way to feed it to the MIPS VM, whose stdin is empty.
@@ -166,10 +168,32 @@ static void run_case(const uint8_t *data, size_t len) {
 
     struct evm_block *block = evm_block_begin(pre_root, mpt_memdb_get, &db, &env);
     struct evm_tx_outcome outcome;
+    struct evm_block_result result;
+    if (parts[2].is_list) {
+        rlp_iter it;
+        rlp_item tx;
+        rlp_iter_init(&it, &parts[2]);
+        while (rlp_iter_next(&it, &tx) == 1)
+            evm_block_apply(block, tx.payload, tx.payload_len, &outcome);
+        evm_block_finish(block, &result);
+        mpt_memdb_free(&db);
+        fp_put_hex(FP_FD_STDOUT, result.state_root, 32);
+        fp_puts(FP_FD_STDOUT, " ");
+        fp_put_hex(FP_FD_STDOUT, result.transactions_root, 32);
+        fp_puts(FP_FD_STDOUT, " ");
+        fp_put_hex(FP_FD_STDOUT, result.receipts_root, 32);
+        fp_puts(FP_FD_STDOUT, " ");
+        fp_put_u64(FP_FD_STDOUT, result.gas_used);
+        fp_puts(FP_FD_STDOUT, " ");
+        fp_put_u64(FP_FD_STDOUT, result.transaction_count);
+        fp_puts(FP_FD_STDOUT, " ");
+        fp_put_hex(FP_FD_STDOUT, result.logs_bloom, 256);
+        fp_puts(FP_FD_STDOUT, "\n");
+        return;
+    }
     evm_block_apply(block, parts[2].payload, parts[2].payload_len, &outcome);
     uint8_t logs_hash[32];
     evm_logs_hash(outcome.logs, outcome.log_count, logs_hash);
-    struct evm_block_result result;
     evm_block_finish(block, &result);
     mpt_memdb_free(&db);
 

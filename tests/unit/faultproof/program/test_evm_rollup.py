@@ -135,3 +135,61 @@ def test_l1_fee_beyond_the_balance_makes_the_transaction_invalid() -> None:
         COINBASE: (0, 21_000 * (price - BASE_FEE), b""),
     }
     run(pre, tx, expected)
+
+
+def ordered_trie_root(values: list[bytes]) -> bytes:
+    t = HexaryTrie(db={})
+    for index, value in enumerate(values):
+        t[rlp.encode(index)] = value
+    return t.root_hash
+
+
+def test_block_of_deposit_and_transfers_gives_the_header_roots() -> None:
+    depositor = bytes.fromhex("00000000000000000000000000000000000000dd")
+    deposit_tx = DepositTx(
+        source_hash=b"\x02" * 32,
+        sender=depositor,
+        to=RECIPIENT,
+        mint=ETHER,
+        value=ETHER // 10,
+        gas=100_000,
+        is_system_tx=False,
+        data=b"",
+    ).encode()
+    price, balance = 10, ETHER
+
+    def transfer(nonce: int, value: int) -> bytes:
+        tx = {
+            "nonce": nonce,
+            "gasPrice": price,
+            "gas": 21_000,
+            "to": "0x" + RECIPIENT.hex(),
+            "value": value,
+            "data": b"",
+            "chainId": CHAIN_ID,
+        }
+        return bytes(Account.sign_transaction(tx, KEY.key).raw_transaction)
+
+    first, second, stale = transfer(0, 1), transfer(1, 2), transfer(0, 5)
+    result = statetest.run_block(
+        ENV, pre_json({SENDER: (0, balance, b"")}), [deposit_tx, first, stale, second], CHAIN_ID
+    )
+
+    expected_state = {
+        depositor: (1, ETHER - ETHER // 10, b""),
+        SENDER: (2, balance - 2 * 21_000 * price - 3, b""),
+        RECIPIENT: (0, ETHER // 10 + 3, b""),
+        COINBASE: (0, 2 * 21_000 * (price - BASE_FEE), b""),
+    }
+    no_bloom = bytes(256)
+    receipts = [
+        b"\x7e" + rlp.encode([1, 21_000, no_bloom, [], 0, 1]),
+        rlp.encode([1, 42_000, no_bloom, []]),
+        rlp.encode([1, 63_000, no_bloom, []]),
+    ]
+    assert result.transaction_count == 3  # the stale-nonce transfer is dropped
+    assert result.gas_used == 63_000
+    assert result.state_root == state_root(expected_state)
+    assert result.transactions_root == ordered_trie_root([deposit_tx, first, second])
+    assert result.receipts_root == ordered_trie_root(receipts)
+    assert result.logs_bloom == no_bloom
