@@ -318,17 +318,6 @@ static bool is_empty(const struct account *a)
            !memcmp(a->f.code_hash, KECCAK_EMPTY, 32);
 }
 
-bool state_account_exists(struct evm_state *st, const evm_address *addr)
-{
-    return account_get(st, addr)->f.exists;
-}
-
-bool state_account_exists_and_is_empty(struct evm_state *st, const evm_address *addr)
-{
-    struct account *a = account_get(st, addr);
-    return a->f.exists && is_empty(a);
-}
-
 bool state_account_is_alive(struct evm_state *st, const evm_address *addr)
 {
     struct account *a = account_get(st, addr);
@@ -561,7 +550,15 @@ const evm_log *state_logs(struct evm_state *st, size_t *count)
     return st->logs;
 }
 
-void state_destroy_account(struct evm_state *st, const evm_address *addr)
+void state_begin_transaction(struct evm_state *st)
+{
+    clear_logs(st);
+    st->journal_len = 0;
+}
+
+/* Remove an account and its storage (end of a transaction only: not journaled
+ * beyond the transaction). */
+static void destroy_account(struct evm_state *st, const evm_address *addr)
 {
     struct account *a = account_for_write(st, addr);
     a->f.exists = false;
@@ -583,17 +580,11 @@ void state_destroy_account(struct evm_state *st, const evm_address *addr)
     memcpy(a->storage_root, MPT_EMPTY_ROOT, 32);
 }
 
-void state_begin_transaction(struct evm_state *st)
-{
-    clear_logs(st);
-    st->journal_len = 0;
-}
-
 void state_finish_transaction(struct evm_state *st)
 {
     for (struct account *a = st->all; a; a = a->all_next) {
         if (a->f.exists && (a->f.marked_for_deletion || (a->f.touched && is_empty(a))))
-            state_destroy_account(st, &a->address);
+            destroy_account(st, &a->address);
     }
     for (struct account *a = st->all; a; a = a->all_next) {
         a->f.created = a->f.touched = a->f.marked_for_deletion = a->f.warm = false;

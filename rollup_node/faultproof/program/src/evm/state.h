@@ -43,9 +43,6 @@ struct evm_state *state_open(const uint8_t root[32], evm_preimage_fn preimage, v
 void state_close(struct evm_state *st);
 
 /* ---- accounts ---- */
-bool state_account_exists(struct evm_state *st, const evm_address *a);
-/* Exists, with nonce 0, balance 0 and no code. */
-bool state_account_exists_and_is_empty(struct evm_state *st, const evm_address *a);
 /* Exists and is not empty. */
 bool state_account_is_alive(struct evm_state *st, const evm_address *a);
 bool state_account_has_code_or_nonce(struct evm_state *st, const evm_address *a);
@@ -60,7 +57,6 @@ const uint8_t *state_get_code(struct evm_state *st, const evm_address *a, size_t
 void state_get_code_hash(struct evm_state *st, const evm_address *a, uint8_t out[32]);
 /* Takes ownership of the malloc'd code. */
 void state_set_code(struct evm_state *st, const evm_address *a, uint8_t *code, size_t len);
-void state_destroy_account(struct evm_state *st, const evm_address *a);
 
 /* ---- storage ---- */
 u256 state_get_storage(struct evm_state *st, const evm_address *a, const u256 *key);
