@@ -40,6 +40,15 @@ log = structlog.get_logger("sequencer")
 MAX_ORIGIN_STEP = 64
 
 
+#: Pause before trying again when the parent's origin is not on L1 (a reorg).
+ORIGIN_RETRY_SECONDS = 0.5
+
+
+class OriginUnavailable(RuntimeError):
+    """The parent's L1 origin is not on the L1 chain (an L1 reorg): retry after derivation
+    has rewound the chain."""
+
+
 @dataclass(frozen=True, slots=True)
 class ProducedBlock:
     """What one iteration of the loop did."""
@@ -87,7 +96,12 @@ class BlockProducer:
             delay = self.timestamp_of(number) - self._clock()
             if delay > 0:
                 await asyncio.sleep(delay)
-            await self.produce_one()
+            try:
+                await self.produce_one()
+            except OriginUnavailable as exc:
+                # L1 reorganised below the head's origin: derivation rewinds the chain soon.
+                log.warning("waiting for the L1 origin", reason=str(exc))
+                await asyncio.sleep(ORIGIN_RETRY_SECONDS)
 
     async def produce_one(self) -> ProducedBlock:
         """Build, commit and publish the next block (whatever the clock says)."""
@@ -125,10 +139,14 @@ class BlockProducer:
         """The newest L1 block at or after the parent's origin with a timestamp ≤ ``timestamp``."""
         parent_origin, _ = self._parent_origin()
         current = self._origin_cache
+        if current is not None and current.number == parent_origin:
+            canonical = await self.l1.block(parent_origin)
+            if canonical is None or canonical.hash != current.hash:
+                current = None  # L1 reorganised: re-read the origin
         if current is None or current.number != parent_origin:
             current = await self.l1.block(parent_origin)
             if current is None:
-                raise RuntimeError(
+                raise OriginUnavailable(
                     f"L1 block {parent_origin} (the parent's origin) is unknown to L1"
                 )
         for _ in range(MAX_ORIGIN_STEP):
