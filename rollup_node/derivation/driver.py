@@ -158,7 +158,7 @@ class Derivation:
         try:
             self.status.l1_finalized = await self.l1.finalized_number()
         except Exception as exc:  # a client without the tag: finality simply does not move
-            raise L1Unavailable(f"finalized block: {exc}") from exc
+            log.debug("L1 finalized block unavailable", reason=str(exc))
         self.heads.finalize(self.status.l1_finalized)
         return self.traversal.cursor.number != before
 
