@@ -215,6 +215,11 @@ class Node:
         producer.deposits = deposits
         self._services.append(("deposits", deposits.run))
         transactor = Transactor(w3, self.sequencer_key, self.rollup.l1_chain_id)
+        if transactor.address.lower() != self.rollup.sequencer_address:
+            raise ConfigError(
+                "invalid config: node.sequencer_key: its address "
+                f"{transactor.address} is not rollup.sequencer_address"
+            )
         settings = BatcherSettings(malformed_batch_at=self.faults.malformed_batch_at)
         self.batcher = Batcher(self.rollup, self.l2, transactor, settings)
         self._services.append(("batcher", self.batcher.run))
