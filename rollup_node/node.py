@@ -173,7 +173,8 @@ class Node:
         return f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{self.l1_rpc.port}"
 
     def _start_rollup_services(self, l1_reader: L1Reader) -> None:
-        """Derivation in every mode; on a sequencer also CTC deposits and the batcher."""
+        """Derivation in every mode, the output-root watcher on a verifier (and the devnet), and
+        on a sequencer the CTC-queue deposits, the batcher and the proposer (one L1 key)."""
         assert self.l2 is not None
         if self.rollup.l1_addresses.canonical_transaction_chain == ZERO_ADDRESS:
             raise ConfigError(
