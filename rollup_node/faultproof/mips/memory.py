@@ -44,7 +44,7 @@ ZERO_HASHES: list[bytes] = _zero_hashes()
 """``ZERO_HASHES[h]`` is the root of an all-zero subtree of height ``h``."""
 
 
-class MemoryError_(Exception):
+class MemoryAccessError(Exception):
     """An invalid memory operation (an unaligned word, a range past 2^32)."""
 
 
@@ -131,7 +131,7 @@ class Memory:
     def get_word(self, addr: int) -> int:
         """The big-endian 32-bit word at 4-byte-aligned ``addr``."""
         if addr & 3:
-            raise MemoryError_(f"unaligned word address {addr:#010x}")
+            raise MemoryAccessError(f"unaligned word address {addr:#010x}")
         page = self.pages.get(addr >> PAGE_ADDR_BITS)
         if page is None:
             return 0
@@ -141,7 +141,7 @@ class Memory:
     def set_word(self, addr: int, value: int) -> None:
         """Store the big-endian 32-bit ``value`` at 4-byte-aligned ``addr``."""
         if addr & 3:
-            raise MemoryError_(f"unaligned word address {addr:#010x}")
+            raise MemoryAccessError(f"unaligned word address {addr:#010x}")
         page_index = addr >> PAGE_ADDR_BITS
         page = self._page_for_write(page_index)
         offset = addr & PAGE_ADDR_MASK
@@ -204,7 +204,7 @@ class Memory:
     def merkle_proof(self, addr: int) -> bytes:
         """The 28 × 32-byte proof for the leaf holding ``addr``: leaf, then siblings bottom-up."""
         if not 0 <= addr < 1 << 32:
-            raise MemoryError_(f"address {addr:#x} outside 32-bit memory")
+            raise MemoryAccessError(f"address {addr:#x} outside 32-bit memory")
         page_index = addr >> PAGE_ADDR_BITS
         offset = addr & PAGE_ADDR_MASK
         page = self.pages.get(page_index)
@@ -259,4 +259,4 @@ def verify_proof(root: bytes, addr: int, proof: bytes) -> bool:
 
 def _check_range(addr: int, length: int) -> None:
     if addr < 0 or length < 0 or addr + length > 1 << 32:
-        raise MemoryError_(f"range {addr:#x}+{length} outside 32-bit memory")
+        raise MemoryAccessError(f"range {addr:#x}+{length} outside 32-bit memory")

@@ -20,7 +20,6 @@ from rollup_node.faultproof.mips.state import PANIC_EXIT_CODE, State
 from rollup_node.faultproof.mips.syscalls import HostIO, syscall
 
 U32 = 0xFFFFFFFF
-NO_ADDRESS = -1
 
 
 class Panic(Exception):

@@ -32,14 +32,14 @@ class LocalIdent(IntEnum):
     CONSENSUS_CONFIG_HASH = 6
 
 
-class KeyError_(ValueError):
+class PreimageKeyError(ValueError):
     """A malformed preimage key or key input."""
 
 
 def local_key(ident: int) -> bytes:
     """The type-1 key of local input ``ident``."""
     if not 0 <= ident < 1 << 64:
-        raise KeyError_(f"local ident {ident} out of range")
+        raise PreimageKeyError(f"local ident {ident} out of range")
     return bytes([KeyType.LOCAL]) + ident.to_bytes(31, "big")
 
 
@@ -51,9 +51,9 @@ def keccak_key(data: bytes) -> bytes:
 def precompile_input(address: bytes, required_gas: int, call_input: bytes) -> bytes:
     """``address20 ‖ u64 requiredGas ‖ input``: the precompile hint data and key preimage."""
     if len(address) != 20:
-        raise KeyError_(f"precompile address must be 20 bytes, got {len(address)}")
+        raise PreimageKeyError(f"precompile address must be 20 bytes, got {len(address)}")
     if not 0 <= required_gas < 1 << 64:
-        raise KeyError_(f"required gas {required_gas} does not fit in u64")
+        raise PreimageKeyError(f"required gas {required_gas} does not fit in u64")
     return address + required_gas.to_bytes(8, "big") + call_input
 
 
@@ -64,10 +64,10 @@ def precompile_key(address: bytes, required_gas: int, call_input: bytes) -> byte
 
 
 def key_type(key: bytes) -> KeyType:
-    """The type of a 32-byte key; raises ``KeyError_`` for a wrong size or unknown type."""
+    """The type of a 32-byte key; raises ``PreimageKeyError`` for a wrong size or unknown type."""
     if len(key) != 32:
-        raise KeyError_(f"preimage key must be 32 bytes, got {len(key)}")
+        raise PreimageKeyError(f"preimage key must be 32 bytes, got {len(key)}")
     try:
         return KeyType(key[0])
     except ValueError:
-        raise KeyError_(f"unknown preimage key type {key[0]}") from None
+        raise PreimageKeyError(f"unknown preimage key type {key[0]}") from None

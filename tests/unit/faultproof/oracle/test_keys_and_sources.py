@@ -9,8 +9,8 @@ import pytest
 from rollup_node.faultproof.mips.memory import keccak256
 from rollup_node.faultproof.oracle.hints import HintError, HintRouter, parse_hint
 from rollup_node.faultproof.oracle.keys import (
-    KeyError_,
     KeyType,
+    PreimageKeyError,
     keccak_key,
     key_type,
     local_key,
@@ -31,9 +31,9 @@ def test_key_layouts() -> None:
     digest = keccak256(address + (45_000).to_bytes(8, "big") + b"in")
     assert precompile_key(address, 45_000, b"in") == b"\x06" + digest[1:]
     assert key_type(local_key(1)) == KeyType.LOCAL
-    with pytest.raises(KeyError_):
+    with pytest.raises(PreimageKeyError):
         key_type(b"\x09" + bytes(31))
-    with pytest.raises(KeyError_):
+    with pytest.raises(PreimageKeyError):
         precompile_key(b"\x01", 0, b"")
 
 
