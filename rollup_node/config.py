@@ -98,6 +98,7 @@ class RollupConfig(BaseModel):
     l1_fee_overhead: int = Field(188, ge=0)
     l1_fee_scalar: int = Field(1_000_000, ge=0)
     # not consensus: what disputes and operations use
+    confirmations: int = Field(0, ge=0)  # L1 depth before a derived block counts as safe
     fraud_proof_window: int = Field(600, ge=1)
     required_bond: int = Field(10**18, ge=0)
     max_clock_duration: int = Field(120, ge=1)

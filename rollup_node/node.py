@@ -193,6 +193,7 @@ class Node:
             self.executor,
             lock=producer.lock if producer else None,
             rewind_unsafe=producer is None,
+            confirmations=self.rollup.confirmations,
         )
         self._services.append(("derivation", self.derivation.run))
         mode = self.config.node.mode
