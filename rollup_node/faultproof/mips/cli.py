@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     run = actions.add_parser("run", help="run an ELF and print its final state hash")
     run.add_argument("elf", type=Path)
-    run.add_argument("args", nargs="*", help="program arguments (argv[1:])")
+    run.add_argument("args", nargs="*", help="the whole argv (none by default: argc = 0)")
     run.add_argument("--stop-at", type=int, help="stop after this many steps")
     run.add_argument("--proof-at", type=int, help="write the witness of step N -> N+1")
     run.add_argument("--proof-out", type=Path, help="witness file (default proof-<N>.json)")
@@ -46,13 +46,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     prestate = actions.add_parser("prestate", help="print the absolute prestate hash of an ELF")
     prestate.add_argument("elf", type=Path)
-    prestate.add_argument("args", nargs="*", help="program arguments (argv[1:])")
+    prestate.add_argument("args", nargs="*", help="the whole argv (none by default: argc = 0)")
     prestate.set_defaults(func=prestate_command)
 
 
 def _initial_state(args: argparse.Namespace) -> State:
     image = args.elf.read_bytes()
-    return load_elf(image, [args.elf.name.encode(), *(arg.encode() for arg in args.args)])
+    return load_elf(image, [arg.encode() for arg in args.args])
 
 
 def prestate_command(args: argparse.Namespace) -> int:

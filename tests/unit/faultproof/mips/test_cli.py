@@ -43,15 +43,15 @@ def final_line(capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
 
 
 def test_prestate_is_the_loaded_state_hash(elf: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert invoke("prestate", str(elf), "5") == 0
-    expected = load_elf(elf.read_bytes(), [b"program.elf", b"5"]).hash()
+    assert invoke("prestate", str(elf), "program", "5") == 0
+    expected = load_elf(elf.read_bytes(), [b"program", b"5"]).hash()
     assert capsys.readouterr().out.strip() == "0x" + expected.hex()
 
 
 def test_fast_and_reference_runs_agree(elf: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    invoke("run", str(elf), "5")
+    invoke("run", str(elf), "program", "5")
     fast = final_line(capsys)
-    invoke("run", str(elf), "5", "--reference")
+    invoke("run", str(elf), "program", "5", "--reference")
     reference = final_line(capsys)
     assert fast["state"] == reference["state"] and fast["steps"] == reference["steps"]
     assert fast["exit"] in ("0", "1")
@@ -62,6 +62,7 @@ def test_stop_proof_and_snapshots(elf: Path, tmp_path: Path, capsys) -> None:
     code = invoke(
         "run",
         str(elf),
+        "program",
         "5",
         "--stop-at",
         "9000",
@@ -77,7 +78,7 @@ def test_stop_proof_and_snapshots(elf: Path, tmp_path: Path, capsys) -> None:
     assert code == 0
     line = final_line(capsys)
     assert line["steps"] == "9000" and line["exit"] == "running"
-    reference = load_elf(elf.read_bytes(), [b"program.elf", b"5"])
+    reference = load_elf(elf.read_bytes(), [b"program", b"5"])
     run(reference, max_steps=7000)
     witness = json.loads(proof_file.read_text())
     assert witness["preStateHash"] == "0x" + reference.hash().hex()
