@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from rollup_node.faultproof.mips.memory import (
     PROOF_SIZE,
     TREE_DEPTH,
@@ -66,3 +68,17 @@ def test_bulk_write_read_and_copy_are_independent() -> None:
     clone.set_word(0x2000, 1)
     assert memory.get_word(0x2000) == 0xCCDD0000
     assert clone.merkle_root() != memory.merkle_root()
+
+
+def test_root_after_one_write_costs_tree_depth_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rollup_node.faultproof.mips import memory as memory_module
+
+    memory = Memory()
+    memory.write(0x10000000, bytes(range(256)) * 64)  # 16 KiB over four pages
+    memory.merkle_root()
+    calls = []
+    real = memory_module.keccak256
+    monkeypatch.setattr(memory_module, "keccak256", lambda data: calls.append(1) or real(data))
+    memory.set_word(0x10001234, 0xDEADBEEF)
+    memory.merkle_root()
+    assert len(calls) == TREE_DEPTH
