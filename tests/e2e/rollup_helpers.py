@@ -39,12 +39,12 @@ def sequencer(path: Path, faults: Faults | None = None, **rollup: Any) -> Runnin
     return RunningNode(path, faults=faults or Faults(), rollup=rollup)
 
 
-def follower(path: Path, seq: RunningNode, mode: str) -> RunningNode:
-    """A verifier or replica on ``seq``'s L1, from the rollup config the devnet wrote."""
+def follower(path: Path, seq: RunningNode, mode: str, **operational: Any) -> RunningNode:
+    """A verifier or replica on ``seq``'s L1, from the rollup config the devnet wrote, with
+    non-consensus rollup settings overridden by ``operational`` (e.g. ``confirmations``)."""
     written = load_config(Path(seq.config.node.data_dir) / "rollup.toml", environ={})
-    return RunningNode(
-        path, mode=mode, l1_rpc=seq.l1_url, rollup=written.rollup.model_dump(mode="json")
-    )
+    rollup = {**written.rollup.model_dump(mode="json"), **operational}
+    return RunningNode(path, mode=mode, l1_rpc=seq.l1_url, rollup=rollup)
 
 
 def l1_send(seq: RunningNode, key: str, to: str, data: bytes, value: int = 0) -> dict:

@@ -32,8 +32,8 @@ def test_followers_rebuild_the_chain_from_l1(tmp_path: Path) -> None:
         wait_for("the deposit on L2", lambda: seq.w3.eth.get_balance(fresh) == 3 * ETH)
         target = seq.node.l2.head_number()
         wait_for("the sequencer's blocks to be safe", lambda: seq.node.l2.safe_number() >= target)
-        for mode in ("verifier", "replica"):
-            followers.append(follower(tmp_path / mode, seq, mode))
+        followers.append(follower(tmp_path / "verifier", seq, "verifier"))
+        followers.append(follower(tmp_path / "replica", seq, "replica", confirmations=2))
         for node in followers:
             wait_for(
                 f"{node.config.node.mode} to derive",
@@ -44,6 +44,9 @@ def test_followers_rebuild_the_chain_from_l1(tmp_path: Path) -> None:
             got = node.w3.eth.get_transaction_receipt(receipts[0]["transactionHash"])
             assert got["blockHash"] == receipts[0]["blockHash"]
         assert deposit["blockNumber"] <= seq.node.derivation.status.l1_safe
+        # the replica reads only L1 blocks at least 2 deep
+        lagging = followers[1].node.derivation.status
+        assert lagging.l1_safe <= lagging.l1_head - 2
         # the sequencer's own blocks were confirmed, never replaced
         assert seq.node.derivation.engine.replaced == 0
         status = followers[1].w3.provider.make_request("rollup_syncStatus", [])["result"]
