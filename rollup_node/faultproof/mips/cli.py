@@ -130,6 +130,16 @@ def run_command(args: argparse.Namespace) -> int:
         oracle, stdout=lambda data: stdout.write(data), stderr=lambda data: stderr.write(data)
     )
     io.hint_buffer = bytearray(pending_hint)
+    try:
+        return _run(args, state, io)
+    except (LookupError, PreimageMismatch) as error:
+        stdout.flush()
+        print(f"error: the host could not answer the program: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, state: State, io: HostIO) -> int:
+    stdout = sys.stdout.buffer
     runner = _Runner(state, io, args.reference)
     start_step, started = state.step, time.perf_counter()
 

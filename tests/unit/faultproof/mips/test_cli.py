@@ -110,3 +110,23 @@ def test_checkpoint_round_trip_and_corruption(elf: Path) -> None:
     raw[-1] ^= 0xFF
     with pytest.raises(CheckpointError, match="memory root"):
         decode_checkpoint(zlib.compress(bytes(raw)))
+
+
+def test_preimages_file_and_missing_preimage(elf: Path, tmp_path: Path, capsys) -> None:
+    from rollup_node.faultproof.oracle.keys import keccak_key, local_key
+
+    data = b"preimage for the test program"
+    preimages = tmp_path / "preimages.json"
+    preimages.write_text(
+        json.dumps({local_key(1).hex(): keccak_key(data).hex(), keccak_key(data).hex(): data.hex()})
+    )
+    assert invoke("run", str(elf), "program", "5", "oracle", "--preimages", str(preimages)) in (
+        0,
+        1,
+    )
+    assert final_line(capsys)["exit"] in ("0", "1")
+    assert invoke("run", str(elf), "program", "5", "oracle") == 2
+    assert "could not answer" in capsys.readouterr().err
+    preimages.write_text(json.dumps({keccak_key(data).hex(): "00"}))
+    assert invoke("run", str(elf), "--preimages", str(preimages)) == 2
+    assert "does not hash" in capsys.readouterr().err
