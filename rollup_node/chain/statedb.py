@@ -25,6 +25,26 @@ class StagedStateDB(AtomicDatabaseAPI):
         self._env = env
         self._dbi = dbi
         self._staged: dict[bytes, object] = {}
+        self._txn: lmdb.Transaction | None = None
+
+    def _read(self, key: bytes) -> bytes | None:
+        # One read snapshot for the view's lifetime: every node of the state it was opened on
+        # is committed before it, and one LMDB transaction per trie node would dominate reads.
+        if self._txn is None:
+            self._txn = self._env.begin(db=self._dbi, buffers=False)
+        return self._txn.get(key)
+
+    def close(self) -> None:
+        """Release the read snapshot (the view can still be used; it opens a new one)."""
+        if self._txn is not None:
+            self._txn.abort()
+            self._txn = None
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except lmdb.Error:
+            pass  # the environment was closed first; nothing left to release
 
     # --- reads -------------------------------------------------------------------------
     def __getitem__(self, key: bytes) -> bytes:
@@ -33,8 +53,7 @@ class StagedStateDB(AtomicDatabaseAPI):
             if staged is _DELETED:
                 raise KeyError(key)
             return staged  # type: ignore[return-value]
-        with self._env.begin(db=self._dbi, buffers=False) as txn:
-            value = txn.get(key)
+        value = self._read(key)
         if value is None:
             raise KeyError(key)
         return value
@@ -84,6 +103,7 @@ class StagedStateDB(AtomicDatabaseAPI):
     def take_staged(self) -> dict[bytes, bytes | None]:
         """Hand over the staged writes (``None`` = delete) and start a fresh layer."""
         staged, self._staged = self._staged, {}
+        self.close()
         return {k: (None if v is _DELETED else v) for k, v in staged.items()}  # type: ignore[misc]
 
     def discard_staged(self) -> None:

@@ -23,7 +23,7 @@ from eth_hash.auto import keccak
 from rollup_node.chain.builder import BlockBuilder
 from rollup_node.chain.chain import Chain
 from rollup_node.chain.errors import RejectReason, TransactionRejected
-from rollup_node.chain.records import TxRecord
+from rollup_node.chain.records import BlockRecord, TxRecord
 from rollup_node.chain.transactions import decode_user_transaction, user_tx_record
 from rollup_node.protocol.l1_fee import L1FeeParams, l1_fee
 from rollup_node.protocol.predeploys import L1_BLOCK, L1_BLOCK_BASEFEE_SLOT
@@ -79,6 +79,7 @@ class Intake:
         self._spend: dict[bytes, int] = {}
         self._count: dict[bytes, int] = {}
         self._seq = 0
+        self._view: tuple[BlockRecord, AccountDB, L1FeeParams] | None = None
         self._recover()
 
     def _recover(self) -> None:
@@ -160,19 +161,27 @@ class Intake:
         self.remove(fill.included + [h for h, _ in fill.dropped])
 
     # --- validation -------------------------------------------------------------------
+    def _head_view(self) -> tuple[BlockRecord, AccountDB, L1FeeParams]:
+        """The head block, its state and fee parameters; reused until the head moves."""
+        head = self._chain.head()
+        view = self._view
+        if view is None or view[0].hash != head.hash:
+            accounts = AccountDB(self._chain.store.state_db(), head.state_root)
+            fee_params = L1FeeParams(
+                accounts.get_storage(L1_BLOCK, L1_BLOCK_BASEFEE_SLOT),
+                self._chain.rules.l1_fee_overhead,
+                self._chain.rules.l1_fee_scalar,
+            )
+            view = self._view = (head, accounts, fee_params)
+        return view
+
     def _accept(self, raw: bytes, seq: int, journal: bool) -> QueuedTx:
         tx_hash = keccak(raw)
         if tx_hash in self._queue or self._chain.store.transaction_location(tx_hash):
             raise TransactionRejected(RejectReason.ALREADY_KNOWN)
         tx = decode_user_transaction(raw)
         sender = check_signature(tx, self._chain.chain_id)
-        head = self._chain.head()
-        accounts = AccountDB(self._chain.store.state_db(), head.state_root)
-        fee_params = L1FeeParams(
-            accounts.get_storage(L1_BLOCK, L1_BLOCK_BASEFEE_SLOT),
-            self._chain.rules.l1_fee_overhead,
-            self._chain.rules.l1_fee_scalar,
-        )
+        head, accounts, fee_params = self._head_view()
         fee = l1_fee(raw, fee_params)
         pending_spend = self._spend.get(sender, 0)
         account = SenderState(
