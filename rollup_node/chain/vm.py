@@ -109,9 +109,14 @@ class RollupTransactionExecutor(CancunTransactionExecutor):
         ):
             return DepositOutcome(0, deposit.gas, (), None, deposit_nonce)
 
+        # py-evm charges a creation's init-code word gas inside the create message itself, so
+        # the message starts with the gas left after the rest of the intrinsic cost only.
+        init_code_gas = (
+            INIT_CODE_WORD_GAS * ((len(deposit.data) + 31) // 32) if deposit.to is None else 0
+        )
         snapshot = state.snapshot()
         message = Message(
-            gas=deposit.gas - intrinsic,
+            gas=deposit.gas - intrinsic + init_code_gas,
             to=deposit.to or CREATE_CONTRACT_ADDRESS,
             sender=deposit.sender,
             value=deposit.value,

@@ -164,12 +164,6 @@ def test_deposit_transfers_and_a_withdrawal_match_the_node(
     assert codes == {"right": 0, "wrong": 1, "not derivable": 1}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the node charges the init-code word gas of a creation deposit twice "
-    "(rollup_node/chain/vm.py deposit_intrinsic_gas and py-evm's create message): 2 gas more "
-    "than Cancun for a 10-byte init code; the C program charges it once",
-)
 def test_creation_deposit_matches_the_node(tmp_path: Path, binaries: tuple[str, str]) -> None:
     """A contract-creating user deposit."""
     bob = devnet_accounts()[1][0]
