@@ -49,7 +49,11 @@ MODES = {
 }
 
 #: Tool subcommands registered by their packages (module path of ``register``).
-TOOLS = ("rollup_node.faultproof.mips.cli", "rollup_node.faultproof.program.cli")
+TOOLS = (
+    "rollup_node.deploy_cli",
+    "rollup_node.faultproof.mips.cli",
+    "rollup_node.faultproof.program.cli",
+)
 
 
 def _add_flags(parser: argparse.ArgumentParser, flags: list[tuple[str, str, type, str]]) -> None:
