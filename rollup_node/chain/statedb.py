@@ -9,6 +9,7 @@ reader of an older state root is never affected by staged nodes of a newer block
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -41,10 +42,8 @@ class StagedStateDB(AtomicDatabaseAPI):
             self._txn = None
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(lmdb.Error):  # the environment closed first: nothing to release
             self.close()
-        except lmdb.Error:
-            pass  # the environment was closed first; nothing left to release
 
     # --- reads -------------------------------------------------------------------------
     def __getitem__(self, key: bytes) -> bytes:
