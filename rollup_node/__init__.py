@@ -5,7 +5,13 @@ Package map (data flows top to bottom; see docs/architecture.md):
 - ``protocol/``   pure rules of the protocol (SPEC §3, §5, §6): deposits, the L1-info
                   transaction, the L1 data fee, output roots, the batch codec.
 - ``chain/``      execution on py-evm and the durable chain store (LMDB).
-- ``sequencer/``  transaction intake and the block-production loop.
+- ``sequencer/``  transaction intake, the block-production loop, deposits from the CTC queue.
+- ``l1/``         reading L1 blocks and sending L1 transactions.
+- ``derivation/`` L1 → L2: CTC batches and queue elements, fallback blocks, safe head, reorgs.
+- ``batcher/``    packs sealed L2 blocks into batches and posts them to the CTC.
+- ``proposer/``   posts output roots to the SCC (after checking them with the fault-proof program).
+- ``verifier/``   compares posted output roots with derived ones and raises alerts.
+- ``deploy.py``   deploys the L1 contracts and writes the rollup config.
 - ``rpc/``        the aiohttp JSON-RPC server, one module per namespace.
 - ``devnet/``     the embedded L1 dev chain and the one-command devnet.
 - ``faultproof/`` the MIPS VM, the preimage oracle and the C fault-proof program.

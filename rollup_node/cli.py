@@ -71,7 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for mode, text in MODES.items():
         sub = subparsers.add_parser(mode, help=text, description=text)
-        sub.add_argument("--config", help="TOML file with [rollup] and [node] tables")
+        sub.add_argument(
+            "--config",
+            action="append",
+            help="TOML file with [rollup] and/or [node] tables; repeat to merge (later wins)",
+        )
         _add_flags(sub, NODE_FLAGS)
         _add_flags(sub, ROLLUP_FLAGS)
         if mode == "devnet":

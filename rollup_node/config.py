@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -224,20 +224,24 @@ def format_error(error: ValidationError) -> str:
 
 
 def load_config(
-    path: str | os.PathLike[str] | None = None,
+    path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Config:
-    """Read TOML (if given), apply environment and ``overrides``; raise ``ConfigError``."""
+    """Read TOML files (if given, later ones win), apply environment and ``overrides``.
+
+    Raises ``ConfigError`` naming the key on any problem.
+    """
     data: dict[str, Any] = {}
-    if path is not None:
+    paths = [] if path is None else [path] if isinstance(path, str | os.PathLike) else list(path)
+    for one in paths:
         try:
-            with open(path, "rb") as f:
-                data = tomllib.load(f)
+            with open(one, "rb") as f:
+                data = _merge(data, tomllib.load(f))
         except FileNotFoundError as exc:
-            raise ConfigError(f"invalid config: file {path} not found") from exc
+            raise ConfigError(f"invalid config: file {one} not found") from exc
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"invalid config: {path} is not valid TOML: {exc}") from exc
+            raise ConfigError(f"invalid config: {one} is not valid TOML: {exc}") from exc
     data = _merge(data, _from_env(os.environ if environ is None else environ))
     data = _merge(data, overrides or {})
     try:
