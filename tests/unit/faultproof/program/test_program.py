@@ -20,6 +20,9 @@ from rollup_node.chain.genesis import devnet_accounts
 from rollup_node.chain.store import ChainStore
 from rollup_node.config import L1Addresses, L1Anchor, RollupConfig
 from rollup_node.deploy import open_l2_chain
+from rollup_node.faultproof.mips.elf import load_elf
+from rollup_node.faultproof.mips.step import run as run_vm
+from rollup_node.faultproof.mips.syscalls import HostIO
 from rollup_node.faultproof.oracle.host import run_native
 from rollup_node.faultproof.program.build import binary_path, build
 from rollup_node.faultproof.program.host import Dispute, ProgramHost, StoreL2Reader
@@ -84,8 +87,19 @@ def _signed(index: int, nonce: int, to: bytes, data: bytes = b"", value: int = 0
     return bytes(Account.sign_transaction(tx, key).raw_transaction)
 
 
-def _prove(tmp_path: Path, binaries: tuple[str, str], batch: bytes, queue, deposits: int):
-    """Derive block 1, execute it in py-evm and in C; return (node root, C exit codes)."""
+def _prove(
+    tmp_path: Path,
+    binaries: tuple[str, str],
+    batch: bytes,
+    queue,
+    deposits: int,
+    mips_steps: int = 0,
+):
+    """Derive block 1, execute it in py-evm and in C; return (node root, C exit codes).
+
+    With ``mips_steps``, the MIPS build also runs on the reference VM for the node's root
+    (``codes["mips"]`` is its exit code, ``None`` if it did not finish in that many steps).
+    """
     fpp, derive = binaries
     world = _world(batch, queue, deposits)
     store = ChainStore(tmp_path / "l2")
@@ -121,6 +135,12 @@ def _prove(tmp_path: Path, binaries: tuple[str, str], batch: bytes, queue, depos
             )
             assert result.exit_code in (0, 1), result.stderr.decode()
             codes[name] = result.exit_code
+        if mips_steps:
+            run = Dispute(world.l1_hashes[-1], pre.root, expected.root, 1, world.config)
+            oracle = ProgramHost(run, None, StoreL2Reader(chain)).oracle(world.source)
+            state = load_elf(binary_path("fpp", "mips").read_bytes())
+            run_vm(state, HostIO(oracle, stderr=lambda _: None), max_steps=mips_steps)
+            codes["mips"] = state.exit_code if state.exited else None
         # block 2 is in no batch at the L1 head: whatever root is claimed for it is invalid
         beyond = Dispute(world.l1_hashes[-1], expected.root, expected.root, 2, world.config)
         result = ProgramHost(beyond, None, StoreL2Reader(chain)).run_native(
