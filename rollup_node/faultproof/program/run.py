@@ -125,6 +125,8 @@ def register_run(actions: argparse._SubParsersAction) -> None:
     run_parser.add_argument("--block", type=int, required=True, help="L2 block number n >= 1")
     run_parser.add_argument("--disputed", help="0x output root to check (default: the node's)")
     run_parser.add_argument("--l1-head", help="0x L1 block hash (default: the latest block)")
-    run_parser.add_argument("--vm", action="store_true", help="run the MIPS build on the VM")
+    run_parser.add_argument(
+        "--mips", "--vm", dest="vm", action="store_true", help="run the MIPS build on the VM"
+    )
     run_parser.add_argument("--max-steps", type=int, default=None, help="VM step limit")
     run_parser.set_defaults(func=run_command)
