@@ -19,7 +19,36 @@ from eth.abc import AtomicDatabaseAPI, DatabaseAPI
 _DELETED = object()
 
 
-class StagedStateDB(AtomicDatabaseAPI):
+class _MappingHelpers:
+    """The derived operations py-evm's database API asks for, from get/set/delete."""
+
+    def _exists(self, key: bytes) -> bool:
+        try:
+            self[key]  # type: ignore[index]
+        except KeyError:
+            return False
+        return True
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, bytes) and self._exists(key)
+
+    def exists(self, key: bytes) -> bool:
+        return self._exists(key)
+
+    def set(self, key: bytes, value: bytes) -> None:
+        self[key] = value  # type: ignore[index]
+
+    def delete(self, key: bytes) -> None:
+        del self[key]  # type: ignore[attr-defined]
+
+    def __iter__(self) -> Iterator[bytes]:
+        raise NotImplementedError("the state database is not iterable")
+
+    def __len__(self) -> int:
+        raise NotImplementedError("the state database has no length")
+
+
+class StagedStateDB(_MappingHelpers, AtomicDatabaseAPI):
     """A py-evm ``AtomicDatabaseAPI`` over one LMDB sub-database, writes staged in memory."""
 
     def __init__(self, env: lmdb.Environment, dbi: lmdb._Database) -> None:
@@ -57,19 +86,6 @@ class StagedStateDB(AtomicDatabaseAPI):
             raise KeyError(key)
         return value
 
-    def _exists(self, key: bytes) -> bool:
-        try:
-            self[key]
-        except KeyError:
-            return False
-        return True
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, bytes) and self._exists(key)
-
-    def exists(self, key: bytes) -> bool:
-        return self._exists(key)
-
     # --- writes (staged) ---------------------------------------------------------------
     def __setitem__(self, key: bytes, value: bytes) -> None:
         self._staged[key] = bytes(value)
@@ -78,18 +94,6 @@ class StagedStateDB(AtomicDatabaseAPI):
         if not self._exists(key):
             raise KeyError(key)
         self._staged[key] = _DELETED
-
-    def set(self, key: bytes, value: bytes) -> None:
-        self[key] = value
-
-    def delete(self, key: bytes) -> None:
-        del self[key]
-
-    def __iter__(self) -> Iterator[bytes]:
-        raise NotImplementedError("the state database is not iterable")
-
-    def __len__(self) -> int:
-        raise NotImplementedError("the state database has no length")
 
     @contextmanager
     def atomic_batch(self) -> Iterator[DatabaseAPI]:
@@ -110,7 +114,7 @@ class StagedStateDB(AtomicDatabaseAPI):
         self._staged = {}
 
 
-class _Batch(DatabaseAPI):
+class _Batch(_MappingHelpers, DatabaseAPI):
     """Writes of one ``atomic_batch``; reads see them over the parent's view."""
 
     def __init__(self, parent: StagedStateDB) -> None:
@@ -130,28 +134,3 @@ class _Batch(DatabaseAPI):
 
     def __delitem__(self, key: bytes) -> None:
         self.writes[key] = _DELETED
-
-    def _exists(self, key: bytes) -> bool:
-        try:
-            self[key]
-        except KeyError:
-            return False
-        return True
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, bytes) and self._exists(key)
-
-    def exists(self, key: bytes) -> bool:
-        return self._exists(key)
-
-    def set(self, key: bytes, value: bytes) -> None:
-        self[key] = value
-
-    def delete(self, key: bytes) -> None:
-        del self[key]
-
-    def __iter__(self) -> Iterator[bytes]:
-        raise NotImplementedError
-
-    def __len__(self) -> int:
-        raise NotImplementedError
