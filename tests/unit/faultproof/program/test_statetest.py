@@ -89,6 +89,7 @@ def test_cli_rejects_a_missing_path() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # the whole Cancun set takes ~8 minutes on 2 cores
 def test_all_cancun_state_tests() -> None:
     if not STATE_TESTS.exists():
         pytest.skip("ethereum/tests fixtures not present")
