@@ -30,7 +30,7 @@ from eth_account import Account  # noqa: E402
 
 from rollup_node.chain.genesis import devnet_accounts  # noqa: E402
 from rollup_node.chain.store import ChainStore  # noqa: E402
-from rollup_node.config import L1Addresses, L1Anchor, RollupConfig  # noqa: E402
+from rollup_node.config import L1Addresses, RollupConfig  # noqa: E402
 from rollup_node.deploy import open_l2_chain  # noqa: E402
 from rollup_node.faultproof.mips.elf import load_elf  # noqa: E402
 from rollup_node.faultproof.mips.step import step  # noqa: E402
@@ -49,16 +49,7 @@ def _world(txs: list[bytes]) -> World:
     base = RollupConfig(l2_genesis_timestamp=10_000, force_inclusion_blocks=10, l1_addresses=CTC)
     batch = b"\x00" + rlp.encode([[ANCHOR, 0, txs]])
     world = World(base, 20, [], [Batch(batch, 1, 0, 0, 12)], ANCHOR, 0)
-    world.build_l1()
-    anchor = L1Anchor(
-        number=ANCHOR,
-        hash="0x" + world.l1_hashes[ANCHOR].hex(),
-        timestamp=world.l1_timestamp(ANCHOR),
-        base_fee=world.l1_base_fee(ANCHOR),
-        mix_hash="0x" + world.l1_mix_hash(ANCHOR).hex(),
-    )
-    world.config = base.model_copy(update={"genesis_l1": anchor})
-    world.build_l1()
+    world.anchor_genesis(ANCHOR)
     return world
 
 

@@ -18,7 +18,7 @@ from eth_account import Account
 from rollup_node.chain.errors import TransactionRejected
 from rollup_node.chain.genesis import devnet_accounts
 from rollup_node.chain.store import ChainStore
-from rollup_node.config import L1Addresses, L1Anchor, RollupConfig
+from rollup_node.config import L1Addresses, RollupConfig
 from rollup_node.deploy import open_l2_chain
 from rollup_node.faultproof.mips.elf import load_elf
 from rollup_node.faultproof.mips.step import run as run_vm
@@ -45,16 +45,7 @@ def binaries() -> tuple[str, str]:
 
 def _world(batch_data: bytes, queue: list[QueueElement], deposits: int) -> World:
     world = World(BASE, 20, queue, [Batch(batch_data, 1, 0, deposits, 12)], ANCHOR, 0)
-    world.build_l1()
-    anchor = L1Anchor(
-        number=ANCHOR,
-        hash="0x" + world.l1_hashes[ANCHOR].hex(),
-        timestamp=world.l1_timestamp(ANCHOR),
-        base_fee=world.l1_base_fee(ANCHOR),
-        mix_hash="0x" + world.l1_mix_hash(ANCHOR).hex(),
-    )
-    world.config = BASE.model_copy(update={"genesis_l1": anchor})
-    world.build_l1()
+    world.anchor_genesis(ANCHOR)
     return world
 
 

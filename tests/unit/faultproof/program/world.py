@@ -183,6 +183,22 @@ class World:
         for node in db.values():
             self.source.put_keccak(node)
 
+    def anchor_genesis(self, anchor_number: int) -> None:
+        """Anchor the L2 genesis at L1 block ``anchor_number`` of this world, then rebuild L1
+        (the CTC state depends on the config, and the config on the anchor's hash)."""
+        from rollup_node.config import L1Anchor
+
+        self.build_l1()
+        anchor = L1Anchor(
+            number=anchor_number,
+            hash="0x" + self.l1_hashes[anchor_number].hex(),
+            timestamp=self.l1_timestamp(anchor_number),
+            base_fee=self.l1_base_fee(anchor_number),
+            mix_hash="0x" + self.l1_mix_hash(anchor_number).hex(),
+        )
+        self.config = self.config.model_copy(update={"genesis_l1": anchor})
+        self.build_l1()
+
     def build_l1(self) -> DictSource:
         """Store the L1 side: headers up to the head, the CTC's state, batches and queue."""
         self.l1_hashes = []
