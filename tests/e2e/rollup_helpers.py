@@ -67,11 +67,19 @@ def l1_send(seq: RunningNode, key: str, to: str, data: bytes, value: int = 0) ->
     return w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
 
 
-def enqueue_deposit(seq: RunningNode, key: str, to: str, mint_wei: int, gas: int = 100_000) -> dict:
-    """``CTC.enqueue(to, gas, false, "")`` with ``mint_wei``; returns the L1 receipt."""
+def enqueue_deposit(
+    seq: RunningNode,
+    key: str,
+    to: str,
+    mint_wei: int,
+    gas: int = 100_000,
+    data: bytes = b"",
+    creation: bool = False,
+) -> dict:
+    """``CTC.enqueue(to, gas, creation, data)`` with ``mint_wei``; returns the L1 receipt."""
     ctc = seq.node.rollup.l1_addresses.canonical_transaction_chain
-    data = ENQUEUE + abi_encode(["address", "uint64", "bool", "bytes"], [to, gas, False, b""])
-    receipt = l1_send(seq, key, ctc, data, mint_wei)
+    args = abi_encode(["address", "uint64", "bool", "bytes"], [to, gas, creation, data])
+    receipt = l1_send(seq, key, ctc, ENQUEUE + args, mint_wei)
     assert receipt["status"] == 1, "enqueue reverted"
     return receipt
 
