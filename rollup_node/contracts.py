@@ -88,3 +88,36 @@ def _load(directory: Path, name: str) -> Artifact:
 def load_artifact(name: str) -> Artifact:
     """The artifact of contract ``name`` (cached per directory and name)."""
     return _load(artifacts_dir(), name)
+
+
+def _abi_type(entry: dict[str, Any]) -> str:
+    if entry["type"] == "tuple":
+        return "(" + ",".join(_abi_type(c) for c in entry["components"]) + ")"
+    if entry["type"].startswith("tuple["):
+        inner = {"type": "tuple", "components": entry["components"]}
+        return _abi_type(inner) + entry["type"][len("tuple") :]
+    return entry["type"]
+
+
+def describe_revert(data: bytes, *names: str) -> str:
+    """Revert data as ``Error(args…)``, decoded with the custom errors of the artifacts
+    ``names`` (and Solidity's ``Error(string)``); raw hex when nothing matches."""
+    from eth_abi import decode as abi_decode
+    from eth_hash.auto import keccak
+
+    if len(data) < 4:
+        return "reverted without a reason" if not data else f"revert data 0x{data.hex()}"
+    errors = [{"name": "Error", "inputs": [{"type": "string"}]}]
+    for name in names:
+        errors += [e for e in load_artifact(name).abi if e.get("type") == "error"]
+    for error in errors:
+        types = [_abi_type(i) for i in error["inputs"]]
+        if keccak(f"{error['name']}({','.join(types)})".encode())[:4] != data[:4]:
+            continue
+        try:
+            values = abi_decode(types, data[4:])
+        except Exception:  # malformed arguments: fall back to the raw bytes
+            break
+        shown = ", ".join("0x" + v.hex() if isinstance(v, bytes) else str(v) for v in values)
+        return f"{error['name']}({shown})"
+    return f"revert data 0x{data.hex()}"

@@ -54,6 +54,7 @@ def _code(name: str) -> bytes:
 def l2_genesis_alloc(config: RollupConfig, fee_recipient: bytes) -> dict[bytes, GenesisAccount]:
     """The L2 genesis alloc for ``config``; fee vaults pay out to ``fee_recipient`` on L1."""
     anchor = config.genesis_l1
+    l1 = config.l1_addresses
     vault_storage = {0: int.from_bytes(fee_recipient, "big")}
     alloc = {
         p.L1_BLOCK: GenesisAccount(
@@ -74,6 +75,16 @@ def l2_genesis_alloc(config: RollupConfig, fee_recipient: bytes) -> dict[bytes, 
             },
         ),
         p.L2_TO_L1_MESSAGE_PASSER: GenesisAccount(code=_code("L2ToL1MessagePasser")),
+        # The bridge pair names its L1 half in storage: with no constructor, genesis writes it.
+        p.L2_CROSS_DOMAIN_MESSENGER: GenesisAccount(
+            code=_code("L2CrossDomainMessenger"),
+            storage={p.L2_MESSENGER_OTHER_MESSENGER_SLOT: int(l1.l1_cross_domain_messenger, 16)},
+        ),
+        p.L2_STANDARD_BRIDGE: GenesisAccount(
+            code=_code("L2StandardBridge"),
+            storage={p.L2_BRIDGE_L1_BRIDGE_SLOT: int(l1.l1_standard_bridge, 16)},
+        ),
+        p.ERC20_FACTORY: GenesisAccount(code=_code("MintableERC20Factory")),
         p.SEQUENCER_FEE_VAULT: GenesisAccount(
             code=_code("SequencerFeeVault"), storage=vault_storage
         ),

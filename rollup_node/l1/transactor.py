@@ -50,7 +50,8 @@ def connect(url: str, timeout_seconds: float = 30.0) -> AsyncWeb3:
     return AsyncWeb3(AsyncHTTPProvider(url, request_kwargs={"timeout": timeout_seconds}))
 
 
-def _revert_data(error: BaseException) -> bytes:
+def revert_data(error: BaseException) -> bytes:
+    """The revert data web3 attached to a failed call or estimate (empty if none)."""
     data = getattr(error, "data", None)
     if isinstance(data, str) and data.startswith("0x"):
         return bytes.fromhex(data[2:])
@@ -84,7 +85,7 @@ class Transactor:
             try:
                 estimate = await self.w3.eth.estimate_gas(request)  # type: ignore[arg-type]
             except Exception as exc:  # web3 raises several types for a reverting estimate
-                raise L1TransactionReverted("estimate", _revert_data(exc)) from exc
+                raise L1TransactionReverted("estimate", revert_data(exc)) from exc
             gas = estimate * 5 // 4 + 20_000
         block = await self.w3.eth.get_block("latest")
         base_fee = block.get("baseFeePerGas", 10**9)

@@ -45,15 +45,43 @@ def bonds_calldata(proposer: str) -> bytes:
     return BONDS + abi_encode(["address"], [proposer])
 
 
+#: ABI type of the SCC's ``BatchHeader`` struct.
+BATCH_HEADER_TYPE = "(uint256,bytes32,uint256,uint256,bytes)"
+
+
 @dataclass(frozen=True, slots=True)
 class StateBatch:
-    """One ``StateBatchAppended`` event: roots of elements ``prevTotalElements …``."""
+    """One ``StateBatchAppended`` event: roots of elements ``prevTotalElements …``, with the
+    batch header the SCC stored for them."""
 
     batch_index: int
     prev_total_elements: int
     output_roots: tuple[bytes, ...]
     l1_block_number: int
     proposer: str
+    batch_root: bytes = b""
+    extra_data: bytes = b""
+    timestamp: int = 0
+
+    @property
+    def last_element(self) -> int:
+        """The element number of the batch's last root."""
+        return self.prev_total_elements + len(self.output_roots) - 1
+
+    def header(self) -> tuple:
+        """The ``BatchHeader`` struct, in field order."""
+        return (
+            self.batch_index,
+            self.batch_root,
+            len(self.output_roots),
+            self.prev_total_elements,
+            self.extra_data,
+        )
+
+    @property
+    def header_hash(self) -> bytes:
+        """``keccak(abi.encode(header))``, what the SCC stores for the batch."""
+        return keccak(abi_encode([BATCH_HEADER_TYPE], [self.header()]))
 
 
 def decode_state_batch(log: Any) -> StateBatch:  # noqa: ANN401 - a web3 log
@@ -63,8 +91,19 @@ def decode_state_batch(log: Any) -> StateBatch:  # noqa: ANN401 - a web3 log
     index = int(first, 16) if isinstance(first, str) else int.from_bytes(bytes(first), "big")
     data = log["data"]
     raw = bytes.fromhex(data[2:]) if isinstance(data, str) else bytes(data)
-    _root, _size, prev_total, extra, roots = abi_decode(
+    batch_root, _size, prev_total, extra, roots = abi_decode(
         ["bytes32", "uint256", "uint256", "bytes", "bytes32[]"], raw
     )
-    _ts, _l1, proposer, _counter = abi_decode(["uint256", "uint256", "address", "uint256"], extra)
-    return StateBatch(index, prev_total, tuple(roots), log["blockNumber"], proposer)
+    timestamp, _l1, proposer, _counter = abi_decode(
+        ["uint256", "uint256", "address", "uint256"], extra
+    )
+    return StateBatch(
+        index,
+        prev_total,
+        tuple(roots),
+        log["blockNumber"],
+        proposer,
+        batch_root=batch_root,
+        extra_data=extra,
+        timestamp=timestamp,
+    )

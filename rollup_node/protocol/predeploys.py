@@ -38,3 +38,8 @@ L1_BLOCK_SEQUENCE_SLOT = 4
 #: GasPriceOracle storage slots, written by the genesis alloc (fee parameters are consensus).
 GAS_PRICE_ORACLE_OVERHEAD_SLOT = 0
 GAS_PRICE_ORACLE_SCALAR_SLOT = 1
+
+#: L2CrossDomainMessenger slot 3 holds the L1CrossDomainMessenger (slots 0-2 are the shared
+#: messenger state); L2StandardBridge slot 0 holds the L1StandardBridge. Written by genesis.
+L2_MESSENGER_OTHER_MESSENGER_SLOT = 3
+L2_BRIDGE_L1_BRIDGE_SLOT = 0

@@ -1,0 +1,1 @@
+"""L2 → L1 withdrawals: finding, proving and finalizing them on L1 (SPEC §7)."""
