@@ -156,19 +156,28 @@ class Relayer:
     ) -> tuple[OutputRootPreimage, list[bytes]]:
         """Block ``number``'s output root preimage and the storage proof of ``withdrawal``."""
         block = await self.l2.eth.get_block(number)
-        proof = await self.l2.eth.get_proof(
-            to_checksum_address(L2_TO_L1_MESSAGE_PASSER), [withdrawal.storage_slot], number
+        # AsyncEth has no get_proof: the raw call, with its hex fields read here.
+        response = await self.l2.provider.make_request(
+            "eth_getProof",
+            [
+                to_checksum_address(L2_TO_L1_MESSAGE_PASSER),
+                [hex(withdrawal.storage_slot)],
+                hex(number),
+            ],
         )
+        if "error" in response:
+            raise WithdrawalError(f"eth_getProof at L2 block {number}: {response['error']}")
+        proof = response["result"]
         (slot,) = proof["storageProof"]
-        if int(slot["value"]) != 1:
+        if int(slot["value"], 16) != 1:
             raise WithdrawalError(
                 f"the L2 node's state at block {number} does not hold withdrawal "
                 f"0x{withdrawal.hash.hex()}"
             )
         output = OutputRootPreimage(
-            bytes(block["stateRoot"]), bytes(proof["storageHash"]), bytes(block["hash"])
+            bytes(block["stateRoot"]), _hex(proof["storageHash"]), bytes(block["hash"])
         )
-        return output, [bytes(node) for node in slot["proof"]]
+        return output, [_hex(node) for node in slot["proof"]]
 
     # ---------------------------------------------------------------- L1 side
     async def current_batches(self) -> list[StateBatch]:
@@ -294,3 +303,7 @@ class Relayer:
                 "finalizeWithdrawal reverted: "
                 + describe_revert(exc.data, "L1CrossDomainMessenger", "StateCommitmentChain")
             ) from exc
+
+
+def _hex(value: str) -> bytes:
+    return bytes.fromhex(value.removeprefix("0x"))

@@ -1,0 +1,213 @@
+"""ETH and ERC20 round trips through the standard bridge (SPEC §7): deposits on L1 reach L2
+through the CTC queue and the L2 messenger; withdrawals on L2 are finalized on L1 with
+``rollup-node withdraw`` only once their output root is final, and only once."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+from web3 import Web3
+from web3.contract import Contract
+
+from rollup_node.contracts import load_artifact
+from rollup_node.protocol import predeploys
+from rollup_node.withdrawals.cli import register
+from tests.e2e.rollup_helpers import account, l1_send, sequencer, wait_for
+from tests.integration.helpers import send, wait_receipts
+from tests.node_harness import RunningNode
+
+ETH = 10**18
+WINDOW = 20  # the fraud-proof window, in seconds of L1 time
+MIN_GAS = 200_000
+
+
+def contract(w3: Web3, name: str, address: str | bytes) -> Contract:
+    if isinstance(address, bytes):
+        address = "0x" + address.hex()
+    return w3.eth.contract(
+        address=Web3.to_checksum_address(address), abi=list(load_artifact(name).abi)
+    )
+
+
+def calldata(c: Contract, function: str, *args: object) -> bytes:
+    return bytes.fromhex(c.encode_abi(function, args=list(args))[2:])
+
+
+def l1_deploy(seq: RunningNode, key: str, name: str, *args: object) -> str:
+    """Deploy artifact ``name`` on L1 from ``key``; its address."""
+    w3 = seq.l1_w3
+    assert w3 is not None
+    artifact = load_artifact(name)
+    factory = w3.eth.contract(abi=list(artifact.abi), bytecode=artifact.bytecode)
+    sender = Account.from_key(key).address
+    tx = factory.constructor(*args).build_transaction(
+        {
+            "from": sender,
+            "nonce": w3.eth.get_transaction_count(sender, "pending"),
+            "gas": 3_000_000,
+            "maxFeePerGas": 10 * 10**9,
+            "maxPriorityFeePerGas": 10**9,
+            "chainId": seq.config.rollup.l1_chain_id,
+        }
+    )
+    tx_hash = w3.eth.send_raw_transaction(Account.sign_transaction(tx, key).raw_transaction)
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
+    assert receipt["status"] == 1, f"deploying {name} failed"
+    return receipt["contractAddress"]
+
+
+def l2_call(seq: RunningNode, key: str, c: Contract, function: str, *args: object, value: int = 0):  # noqa: ANN201
+    """Send an L2 transaction calling ``function`` and return its receipt (must succeed)."""
+    data = calldata(c, function, *args)
+    sender = Account.from_key(key).address
+    gas = seq.w3.eth.estimate_gas({"from": sender, "to": c.address, "data": data, "value": value})
+    tx_hash = send(seq.w3, key, to=c.address, data=data, value=value, gas=gas * 6 // 5)
+    (receipt,) = wait_receipts(seq.w3, [tx_hash])
+    assert receipt["status"] == 1, f"L2 {function} failed"
+    return receipt
+
+
+def withdraw(seq: RunningNode, action: str, tx_hash: bytes, *extra: str) -> int:
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    config = Path(seq.config.node.data_dir) / "rollup.toml"
+    args = parser.parse_args(
+        [
+            "withdraw",
+            action,
+            "--tx",
+            "0x" + bytes(tx_hash).hex(),
+            "--config",
+            str(config),
+            "--l1-rpc",
+            str(seq.l1_url),
+            "--l2-rpc",
+            seq.url,
+            *extra,
+        ]
+    )
+    return args.func(args)
+
+
+@pytest.fixture(scope="module")
+def seq(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - RunningNode
+    node = sequencer(tmp_path_factory.mktemp("bridge"), fraud_proof_window=WINDOW)
+    yield node
+    node.stop()
+
+
+def test_eth_and_erc20_round_trips(seq: RunningNode, capsys: pytest.CaptureFixture) -> None:
+    l1, l2 = seq.l1_w3, seq.w3
+    assert l1 is not None
+    addresses = seq.node.rollup.l1_addresses
+    user, user_key = account(3)
+    _, relayer_key = account(4)
+    l1_recipient = Web3.to_checksum_address("0x" + "5e" * 20)
+    l2_recipient = Web3.to_checksum_address("0x" + "6f" * 20)
+    l1_bridge = contract(l1, "L1StandardBridge", addresses.l1_standard_bridge)
+    l2_bridge = contract(l2, "L2StandardBridge", predeploys.L2_STANDARD_BRIDGE)
+
+    # the genesis names each L2 predeploy's L1 half
+    messenger = contract(l2, "L2CrossDomainMessenger", predeploys.L2_CROSS_DOMAIN_MESSENGER)
+    assert messenger.functions.otherMessenger().call() == Web3.to_checksum_address(
+        addresses.l1_cross_domain_messenger
+    )
+    assert l2_bridge.functions.l1Bridge().call() == Web3.to_checksum_address(
+        addresses.l1_standard_bridge
+    )
+
+    # --- deposits: ETH, then an ERC20 whose L2 twin comes from the factory predeploy
+    data = calldata(l1_bridge, "bridgeETHTo", l2_recipient, MIN_GAS, b"")
+    assert l1_send(seq, user_key, l1_bridge.address, data, 2 * ETH)["status"] == 1
+    l1_token_address = l1_deploy(
+        seq, user_key, "MintableERC20", user, "0x" + "01" * 20, "T", "T", 18
+    )
+    l1_token = contract(l1, "MintableERC20", l1_token_address)
+    for function, args in (("mint", (user, 1000)), ("approve", (l1_bridge.address, 1000))):
+        assert (
+            l1_send(seq, user_key, l1_token_address, calldata(l1_token, function, *args))["status"]
+            == 1
+        )
+    factory = contract(l2, "MintableERC20Factory", predeploys.ERC20_FACTORY)
+    created = l2_call(seq, user_key, factory, "createMintableERC20", l1_token_address, "T", "T", 18)
+    (event,) = factory.events.MintableERC20Created().process_receipt(created)
+    l2_token = contract(l2, "MintableERC20", event.args.localToken)
+    data = calldata(
+        l1_bridge,
+        "bridgeERC20To",
+        l1_token_address,
+        l2_token.address,
+        user,
+        400,
+        MIN_GAS,
+        b"",
+    )
+    assert l1_send(seq, user_key, l1_bridge.address, data)["status"] == 1
+    wait_for("the ETH deposit on L2", lambda: l2.eth.get_balance(l2_recipient) == 2 * ETH)
+    wait_for(
+        "the ERC20 deposit on L2",
+        lambda: l2_token.functions.balanceOf(user).call() == 400,
+    )
+    assert l1_token.functions.balanceOf(l1_bridge.address).call() == 400  # escrowed
+
+    # --- withdrawals: 1 ETH and 150 tokens back to an L1 address
+    eth_out = l2_call(
+        seq, user_key, l2_bridge, "bridgeETHTo", l1_recipient, MIN_GAS, b"", value=ETH
+    )
+    token_out = l2_call(
+        seq,
+        user_key,
+        l2_bridge,
+        "bridgeERC20To",
+        l2_token.address,
+        l1_token_address,
+        l1_recipient,
+        150,
+        MIN_GAS,
+        b"",
+    )
+    assert l2_token.functions.totalSupply().call() == 250  # burned on L2
+
+    # too early: the relayer refuses (waiting for the root, or in the window) and the
+    # contract itself would refuse a non-final root
+    assert withdraw(seq, "finalize", eth_out["transactionHash"], "--key", relayer_key) == 1
+    assert "final" in capsys.readouterr().err
+    assert withdraw(seq, "status", eth_out["transactionHash"]) == 0
+    assert "finalized" not in capsys.readouterr().out
+
+    def ready() -> bool:
+        withdraw(seq, "status", token_out["transactionHash"])
+        out = capsys.readouterr().out
+        return "window" in out or "ready" in out
+
+    wait_for("the withdrawals' output roots on L1", ready, timeout=90, every=1)
+    assert withdraw(seq, "prove", eth_out["transactionHash"]) == 0
+    assert '"storageProof"' in capsys.readouterr().out
+
+    # after the window, each finalizes once
+    def finalized(tx_hash: bytes) -> bool:
+        code = withdraw(seq, "finalize", tx_hash, "--key", relayer_key)
+        capsys.readouterr()
+        return code == 0
+
+    wait_for(
+        "the ETH withdrawal to finalize",
+        lambda: finalized(eth_out["transactionHash"]),
+        timeout=WINDOW * 4,
+        every=2,
+    )
+    assert l1.eth.get_balance(l1_recipient) == ETH
+    assert withdraw(seq, "finalize", token_out["transactionHash"], "--key", relayer_key) == 0
+    assert l1_token.functions.balanceOf(l1_recipient).call() == 150
+    assert l1_token.functions.balanceOf(l1_bridge.address).call() == 250
+    capsys.readouterr()
+    for tx in (eth_out, token_out):
+        assert withdraw(seq, "finalize", tx["transactionHash"], "--key", relayer_key) == 1
+        assert "already finalized" in capsys.readouterr().err
+        assert withdraw(seq, "status", tx["transactionHash"]) == 0
+        assert "finalized" in capsys.readouterr().out
+    assert l1.eth.get_balance(l1_recipient) == ETH
+    assert l1_token.functions.balanceOf(l1_recipient).call() == 150
