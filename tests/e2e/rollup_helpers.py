@@ -1,7 +1,12 @@
-"""Helpers for the end-to-end suites: a devnet sequencer, followers on its L1, L1 deposits."""
+"""Helpers for the end-to-end suites: a sequencer on the test's L1, followers, L1 deposits.
+
+The L1 is the one ``tests/e2e/conftest.py`` binds for the test (``bind_l1``): the devnet's
+embedded L1, or anvil (``tests/e2e/l1.py``). Outside the e2e suite it is the embedded one.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,14 +17,27 @@ from eth_account import Account
 from eth_hash.auto import keccak
 from web3 import Web3
 
-from rollup_node.config import load_config
+from rollup_node.chain.genesis import devnet_accounts
+from rollup_node.config import Config, RollupConfig, load_config, write_rollup_config
+from rollup_node.deploy import deploy_rollup
 from rollup_node.faults import Faults
+from rollup_node.l1.transactor import connect
+from tests.e2e.l1 import L1
 from tests.integration.helpers import account
 from tests.node_harness import RunningNode
 
 T = TypeVar("T")
 ENQUEUE = keccak(b"enqueue(address,uint64,bool,bytes)")[:4]
 FORCE_INCLUDE = keccak(b"forceInclude()")[:4]
+ROLLUP_CONFIG_FILE = "rollup.toml"  # in the sequencer's data dir, as the devnet writes it
+
+_bound: L1 | None = None  # the L1 of the running test (None: the embedded one)
+
+
+def bind_l1(l1: L1 | None) -> None:
+    """Make ``l1`` the L1 that ``sequencer`` starts rollups on (``None``: embedded)."""
+    global _bound
+    _bound = l1
 
 
 def wait_for(what: str, check: Callable[[], T], timeout: float = 60, every: float = 0.2) -> T:
@@ -35,14 +53,44 @@ def wait_for(what: str, check: Callable[[], T], timeout: float = 60, every: floa
 
 
 def sequencer(path: Path, faults: Faults | None = None, **rollup: Any) -> RunningNode:
-    """A devnet (embedded L1, contracts, sequencer, batcher, proposer) with 1 s L1 blocks."""
-    return RunningNode(path, faults=faults or Faults(), rollup=rollup)
+    """A sequencer (with batcher and proposer) on the test's L1, which has 1 s blocks.
+
+    Embedded: a devnet (its L1 in ``path``, contracts deployed at first start). anvil: the
+    contracts are deployed on the test's anvil at the first start on ``path`` and the config
+    is written to ``path/rollup.toml`` as the devnet does; a restart on ``path`` reuses it.
+    Either way ``l1_url``/``l1_w3`` of the result reach the L1.
+    """
+    faults = faults or Faults()
+    if _bound is None or _bound.kind == "embedded":
+        return RunningNode(path, faults=faults, rollup=rollup)
+    params = RollupConfig.model_validate({"l2_block_time": 1, **rollup})
+    anvil = _bound.anvil(params.l1_chain_id)
+    key = "0x" + devnet_accounts()[0][1].removeprefix("0x")  # anvil's first funded account
+    written = path / ROLLUP_CONFIG_FILE
+    if not written.exists():
+        path.mkdir(parents=True, exist_ok=True)
+        deployed = asyncio.run(_deploy(anvil.url, key, params))
+        write_rollup_config(Config(rollup=deployed), written)
+    config = load_config(written, environ={}).rollup.model_dump(mode="json")
+    node = RunningNode(
+        path, mode="sequencer", l1_rpc=anvil.url, sequencer_key=key, faults=faults, rollup=config
+    )
+    node.l1_url, node.l1_w3 = anvil.url, anvil.w3
+    return node
+
+
+async def _deploy(url: str, key: str, params: RollupConfig) -> RollupConfig:
+    w3 = connect(url)
+    try:
+        return await deploy_rollup(w3, key, params)
+    finally:
+        await w3.provider.disconnect()
 
 
 def follower(path: Path, seq: RunningNode, mode: str, **operational: Any) -> RunningNode:
-    """A verifier or replica on ``seq``'s L1, from the rollup config the devnet wrote, with
+    """A verifier or replica on ``seq``'s L1, from the rollup config its sequencer wrote, with
     non-consensus rollup settings overridden by ``operational`` (e.g. ``confirmations``)."""
-    written = load_config(Path(seq.config.node.data_dir) / "rollup.toml", environ={})
+    written = load_config(Path(seq.config.node.data_dir) / ROLLUP_CONFIG_FILE, environ={})
     rollup = {**written.rollup.model_dump(mode="json"), **operational}
     return RunningNode(path, mode=mode, l1_rpc=seq.l1_url, rollup=rollup)
 
@@ -93,4 +141,12 @@ def same_chain(a: RunningNode, b: RunningNode, upto: int) -> None:
         assert (x.hash, x.state_root) == (y.hash, y.state_root), f"block {number} differs"
 
 
-__all__ = ["account", "enqueue_deposit", "follower", "l1_send", "same_chain", "sequencer"]
+__all__ = [
+    "account",
+    "bind_l1",
+    "enqueue_deposit",
+    "follower",
+    "l1_send",
+    "same_chain",
+    "sequencer",
+]
