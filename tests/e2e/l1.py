@@ -30,10 +30,11 @@ LISTENING = re.compile(rb"Listening on ([0-9.]+):(\d+)")
 
 
 class Anvil:
-    """An anvil process on a free port: ``block_time_seconds`` blocks, the standard test
-    mnemonic's ten funded accounts, its log in ``log_path``."""
+    """An anvil process on a free port: a block every ``block_time_seconds`` (``None``: one
+    per transaction), the standard test mnemonic's ten funded accounts, its log in
+    ``log_path``."""
 
-    def __init__(self, log_path: Path, chain_id: int, block_time_seconds: int = 1) -> None:
+    def __init__(self, log_path: Path, chain_id: int, block_time_seconds: int | None = 1) -> None:
         if ANVIL is None:
             raise RuntimeError("anvil is not installed: npm install --prefix tests/e2e/anvil")
         self.chain_id = chain_id
@@ -41,7 +42,8 @@ class Anvil:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         command = [str(ANVIL), "--port", "0", "--chain-id", str(chain_id)]
-        command += ["--block-time", str(block_time_seconds)]
+        if block_time_seconds is not None:
+            command += ["--block-time", str(block_time_seconds)]
         self.process = subprocess.Popen(
             command, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
         )

@@ -310,9 +310,10 @@ class Web3L1Reader:
 
     def proof_nodes(self, block_hash: bytes, address: bytes, slots: list[bytes]) -> list[bytes]:
         number = self.w3.eth.get_block(block_hash)["number"]
+        # Storage keys as 32-byte hex (the API's type): anvil rejects quantities ("0x5").
         proof = self.w3.eth.get_proof(
             self.w3.to_checksum_address(address),
-            [int.from_bytes(slot, "big") for slot in slots],
+            ["0x" + slot.rjust(32, b"\0").hex() for slot in slots],
             number,
         )
         nodes = [bytes(node) for node in proof["accountProof"]]
