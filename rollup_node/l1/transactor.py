@@ -4,7 +4,12 @@ Deployment, the batcher and the proposer each own one ``Transactor``. It signs l
 (the key never leaves the process), takes the nonce from L1's pending count when it starts
 and after any failure, prices with ``2·baseFee + tip`` (EIP-1559) and waits for the receipt.
 A reverted transaction raises ``L1TransactionReverted`` with the revert data, so callers can
-decide by the contract's custom error what to do (retry later, resync, or halt).
+decide by the contract's custom error what to do (retry later, resync, or halt). A transaction
+L1 cannot include any more — unknown to it (an L1 reorg discarded its block, the pool evicted
+it) or queued behind a nonce gap (an earlier one was discarded) — raises ``L1SendFailed``
+within seconds rather than at the receipt timeout: the key's other
+transactions wait behind this one, and a batch must land before its blocks' origins are
+F blocks old (SPEC §6 rule 2).
 """
 
 from __future__ import annotations
@@ -15,9 +20,13 @@ from typing import Any
 
 from eth_account import Account
 from web3 import AsyncHTTPProvider, AsyncWeb3
+from web3.exceptions import TimeExhausted, TransactionNotFound
 
 #: Priority fee offered on L1 (1 gwei).
 PRIORITY_FEE_WEI = 10**9
+#: A sent transaction L1 cannot include (see ``Transactor.includable``) for this long is dropped.
+DROPPED_AFTER_SECONDS = 3.0
+RECEIPT_POLL_SECONDS = 0.2
 
 
 class L1SendFailed(RuntimeError):
@@ -114,10 +123,23 @@ class Transactor:
             raise
 
     async def wait(self, tx_hash: bytes, what: str, timeout_seconds: float = 30) -> L1Receipt:
-        """Wait for a receipt; raise ``L1TransactionReverted`` if it failed."""
-        receipt = await self.w3.eth.wait_for_transaction_receipt(
-            tx_hash, timeout=timeout_seconds, poll_latency=0.2
-        )
+        """Wait for a receipt; raise ``L1TransactionReverted`` if it failed, ``L1SendFailed``
+        if L1 dropped the transaction, web3's ``TimeExhausted`` after ``timeout_seconds``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_seconds
+        unknown_since: float | None = None
+        while (receipt := await self._receipt(tx_hash)) is None:
+            now = loop.time()
+            if await self.includable(tx_hash):
+                unknown_since = None
+            elif unknown_since is None:
+                unknown_since = now
+            elif now - unknown_since >= DROPPED_AFTER_SECONDS:
+                self._nonce = None
+                raise L1SendFailed(f"{what}: L1 dropped transaction 0x{tx_hash.hex()}")
+            if now >= deadline:
+                raise TimeExhausted(f"{what}: 0x{tx_hash.hex()} not mined in {timeout_seconds} s")
+            await asyncio.sleep(RECEIPT_POLL_SECONDS)
         if receipt["status"] != 1:
             self._nonce = None
             raise L1TransactionReverted(what)
@@ -129,6 +151,24 @@ class Transactor:
             gas_used=receipt["gasUsed"],
             logs=tuple(receipt["logs"]),
         )
+
+    async def _receipt(self, tx_hash: bytes) -> Any:  # noqa: ANN401 - web3's receipt
+        try:
+            return await self.w3.eth.get_transaction_receipt(tx_hash)
+        except TransactionNotFound:
+            return None
+
+    async def includable(self, tx_hash: bytes) -> bool:
+        """Whether L1 has the transaction and can include it: included already, or pending
+        with no nonce gap before it (L1's pending nonce counts only executable transactions;
+        this key's transactions are all ours, so nobody else fills a gap)."""
+        try:
+            tx = await self.w3.eth.get_transaction(tx_hash)
+        except TransactionNotFound:
+            return False
+        if tx.get("blockNumber") is not None:
+            return True
+        return await self.w3.eth.get_transaction_count(self.address, "pending") > tx["nonce"]
 
     async def send(
         self,
@@ -144,7 +184,7 @@ class Transactor:
                 signed = await self.sign(to, data, value, gas)
                 tx_hash = await self.broadcast(signed)
                 return await self.wait(tx_hash, what)
-            except L1TransactionReverted:
+            except (L1TransactionReverted, L1SendFailed):
                 raise
             except Exception as exc:  # web3 and aiohttp raise many types; all mean "retry"
                 self._nonce = None

@@ -27,6 +27,7 @@ from web3.exceptions import Web3Exception
 
 from rollup_node.chain.chain import Chain
 from rollup_node.config import RollupConfig
+from rollup_node.faultproof.oracle.host import HostError
 from rollup_node.l1.transactor import L1SendFailed, L1TransactionReverted, Transactor
 from rollup_node.proposer.outputs import output_at
 from rollup_node.proposer.scc import (
@@ -91,7 +92,9 @@ class Proposer:
             except L1TransactionReverted as exc:
                 log.warning("proposal reverted; retrying from the SCC's totals", error=str(exc))
                 proposed = False
-            except (L1SendFailed, TimeoutError, OSError, Web3Exception) as exc:
+            except (L1SendFailed, TimeoutError, OSError, Web3Exception, HostError) as exc:
+                # HostError: the program's host could not fetch L1 data, e.g. the L1 head it
+                # proved against was reorganised away; the next round takes the new head.
                 log.warning("L1 unavailable; retrying", error=str(exc))
                 proposed = False
             if not proposed:
