@@ -1,5 +1,5 @@
-"""L1 going wrong under the rollup: a reorg (evm_snapshot/evm_revert on the embedded L1) that
-every node follows, and a censoring sequencer that cannot keep a deposit out beyond the
+"""L1 going wrong under the rollup: a reorg (evm_snapshot/evm_revert, on the embedded L1 and on
+anvil) that every node follows, and a censoring sequencer that cannot keep a deposit out beyond the
 sequencing window (SPEC §4 forceInclude, §6.5, §6.6)."""
 
 from __future__ import annotations
@@ -59,6 +59,11 @@ def test_every_node_follows_an_l1_reorg(tmp_path: Path) -> None:
         # every batch the replica derived from now lies on the canonical L1 chain
         for record in records:
             assert bytes(seq.l1_w3.eth.get_block(record.l1_number)["hash"]) == record.l1_hash
+        # the proposer lived through the reorg (its program may have been reading the
+        # reverted L1 head) and proposes the new chain's roots
+        scc = seq.node.rollup.l1_addresses.state_commitment_chain
+        wait_for("roots past the reorg", lambda: call_uint(seq, scc, "totalElements()") > target)
+        assert seq.node.proposer.halted is None
     finally:
         rep.stop()
         seq.stop()
