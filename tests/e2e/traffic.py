@@ -4,12 +4,13 @@
 at random moments, legacy / access-list / dynamic-fee transactions of every kind a rollup sees
 (ETH transfers, contract creations, creations and calls that revert, calls that run out of gas,
 storage churn — set, overwrite, clear — log emitters, ERC20 mints and transfers, withdrawals on
-the L2ToL1MessagePasser), plus a few submissions the sequencer must refuse (nonce too low, fee
-below the base fee, ...). Every accepted transaction is recorded with the status its receipt
-must have, every refused one with the reason the RPC error must name, so a test can check that
-the traffic really landed as intended. ``send_deposits`` enqueues L1 → L2 deposits through the
-CTC meanwhile: plain mints, calls with calldata, a creation, a withdrawal started by a deposit,
-and deposits that fail on L2 (a revert, out of gas).
+the L2ToL1MessagePasser, precompile calls, contracts destroyed by their own creation), plus
+submissions the sequencer must refuse (nonce too low, fee below the base fee, ...). Every
+accepted transaction is recorded with the status its receipt must have, every refused one with
+the reason the RPC error must name, so a test can check that the traffic really landed as
+intended. ``send_deposits`` enqueues L1 → L2 deposits through the CTC meanwhile: plain mints,
+calls with calldata, a creation, a withdrawal started by a deposit, and deposits that fail on
+L2 (a revert, out of gas).
 
 Choices are drawn from a seed; what each transaction does is fixed by its sender's own earlier
 transactions (nonce order), never by another thread's timing, so the expected statuses hold
@@ -49,6 +50,12 @@ CHURN_CODE = push(32) + b"\x35" + push(0) + b"\x35" + b"\x55\x00"
 TRANSFER_TOPIC = "0x" + keccak(b"Transfer(address,address,uint256)").hex()
 MESSAGE_PASSED = b"MessagePassed(uint256,address,address,uint256,uint256,bytes,bytes32)"
 MESSAGE_PASSED_TOPIC = "0x" + keccak(MESSAGE_PASSED).hex()
+
+#: Init code that destroys the contract it is creating (EIP-6780: the account is removed).
+CREATE_DESTROY_CODE = b"\x33\xff"  # SELFDESTRUCT(CALLER)
+
+#: Precompiles that succeed on any input: ecrecover, sha256, ripemd160, identity.
+TOLERANT_PRECOMPILES = (1, 2, 3, 4)
 
 #: A token amount above anything ever minted: a transfer of it always reverts.
 TOKEN_OVERDRAFT = 10**30
@@ -156,6 +163,8 @@ class Sender:
         ("token_overdraft", 1),
         ("token_foreign_mint", 1),
         ("withdraw", 3),
+        ("precompile", 1),
+        ("create_destroy", 1),
         ("refused", 2),
     )
 
@@ -341,6 +350,11 @@ class Sender:
                 anyone, rng.randint(0, 200_000), rng.randbytes(rng.randint(0, 64))
             )
             self.send(action, MESSAGE_PASSER, data, rng.choice([0, 10**12, 10**15]), 120_000)
+        elif action == "precompile":
+            address = Web3.to_checksum_address(rng.choice(TOLERANT_PRECOMPILES).to_bytes(20, "big"))
+            self.send(action, address, rng.randbytes(rng.randint(0, 200)), extra_gas=20_000)
+        elif action == "create_destroy":
+            self.send(action, None, CREATE_DESTROY_CODE, value=rng.choice([0, 5]), extra_gas=30_000)
         elif action == "refused":
             self.submit_refused()
 
