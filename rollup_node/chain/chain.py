@@ -21,7 +21,6 @@ from eth.constants import BLANK_ROOT_HASH, CREATE_CONTRACT_ADDRESS, EMPTY_SHA3
 from eth.db.account import AccountDB
 from eth.exceptions import Revert
 from eth.vm.execution_context import ExecutionContext
-from eth.vm.forks.cancun.blocks import CancunBlockHeader
 from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
 from eth.vm.message import Message
 from eth_hash.auto import keccak
@@ -64,6 +63,13 @@ class TransactionIntake(Protocol):
         ...
 
 
+def next_base_fee(parent: BlockRecord) -> int:
+    """The base fee of the block after ``parent``: py-evm's EIP-1559 update rule (SPEC §3.5),
+    the one the builder checks, so the RPC's fee figures can never drift from it."""
+    # The rule reads only base_fee_per_gas, gas_limit and gas_used, which records carry.
+    return calculate_expected_base_fee_per_gas(parent)  # type: ignore[arg-type]
+
+
 class Chain:
     """One chain (the L2, or the embedded L1) over its store."""
 
@@ -74,6 +80,9 @@ class Chain:
         self.rules = rules
         self.chain_id = rules.chain_id
         self.intake: TransactionIntake | None = None
+        # The environment of the block the producer seals next, where calls and estimates at
+        # ``pending`` run (set by a dev chain's miner; without it ``pending`` is the head's).
+        self.pending_env: Callable[[], BlockEnv] | None = None
         self._listeners: list[NewBlockCallback] = []
         self._listeners_lock = threading.Lock()
         head = self.head_number()
@@ -117,14 +126,13 @@ class Chain:
     def next_env(self, timestamp: int, coinbase: bytes, mix_hash: bytes) -> BlockEnv:
         """The environment of the block after the head."""
         parent = self.head()
-        header = rlp.decode(parent.header_rlp, CancunBlockHeader)
         return BlockEnv(
             number=parent.number + 1,
             timestamp=timestamp,
             parent_hash=parent.hash,
             coinbase=coinbase,
             gas_limit=parent.gas_limit,
-            base_fee=calculate_expected_base_fee_per_gas(header),
+            base_fee=next_base_fee(parent),
             mix_hash=mix_hash,
             prev_hashes=tuple(self._recent_hashes),
         )
@@ -299,10 +307,16 @@ class Chain:
         request: CallRequest,
         block_number: int,
         overrides: Mapping[bytes, AccountOverride] | None,
+        pending: bool = False,
     ) -> bytes:
-        """Run ``request`` on the state after ``block_number`` and return its output."""
+        """Run ``request`` on the state after ``block_number`` and return its output.
+
+        With ``pending`` (``block_number`` is then the head) it runs in the environment of
+        the next block (number, timestamp, base fee) when the producer tells it, as anvil does.
+        """
+        env = self._pending_env(pending)
         gas = request.gas if request.gas is not None else self._gas_cap(block_number)
-        ok, output, _, error = self._execute(request, block_number, overrides, gas)
+        ok, output, _, error = self._execute(request, block_number, overrides, gas, env)
         if not ok:
             raise ExecutionReverted(error, output)
         return output
@@ -312,25 +326,31 @@ class Chain:
         request: CallRequest,
         block_number: int,
         overrides: Mapping[bytes, AccountOverride] | None,
+        pending: bool = False,
     ) -> int:
-        """The smallest gas limit with which ``request`` succeeds (binary search, as geth)."""
+        """The smallest gas limit with which ``request`` succeeds (binary search, as geth);
+        ``pending`` as for ``call``."""
+        env = self._pending_env(pending)
         high = request.gas if request.gas is not None else self._gas_cap(block_number)
-        ok, output, used, error = self._execute(request, block_number, overrides, high)
+        ok, output, used, error = self._execute(request, block_number, overrides, high, env)
         if not ok:
             raise ExecutionReverted(error, output)
         low = used - 1
         # Try the optimistic guess first: most calls need just a little over what they used
         # (the 63/64 rule of CALL), which saves most of the search.
         guess = min(high, used * 64 // 63 + 2_300)
-        if self._execute(request, block_number, overrides, guess)[0]:
+        if self._execute(request, block_number, overrides, guess, env)[0]:
             high = guess
         while low + 1 < high:
             mid = (low + high) // 2
-            if self._execute(request, block_number, overrides, mid)[0]:
+            if self._execute(request, block_number, overrides, mid, env)[0]:
                 high = mid
             else:
                 low = mid
         return high
+
+    def _pending_env(self, pending: bool) -> BlockEnv | None:
+        return self.pending_env() if pending and self.pending_env is not None else None
 
     def _gas_cap(self, block_number: int) -> int:
         block = self.store.block_by_number(block_number)
@@ -344,25 +364,40 @@ class Chain:
         block_number: int,
         overrides: Mapping[bytes, AccountOverride] | None,
         gas: int,
+        env: BlockEnv | None = None,
     ) -> tuple[bool, bytes, int, str]:
-        """Execute on throw-away state: (success, output, gas used, error message)."""
+        """Execute on throw-away state: (success, output, gas used, error message).
+
+        The state is ``block_number``'s; the environment is ``env`` if given, else the block's.
+        """
         block = self.store.block_by_number(block_number)
         if block is None:
             raise UnknownBlock(f"block {block_number} not found")
+        if env is None:
+            env = BlockEnv(
+                number=block.number,
+                timestamp=block.timestamp,
+                parent_hash=block.parent_hash,
+                coinbase=block.coinbase,
+                gas_limit=block.gas_limit,
+                base_fee=block.base_fee_per_gas,
+                mix_hash=block.mix_hash,
+                prev_hashes=tuple(
+                    self.store.canonical_hashes(
+                        range(block.number - 1, max(-1, block.number - PREV_HASHES - 1), -1)
+                    )
+                ),
+            )
         context = ExecutionContext(
-            coinbase=block.coinbase,
-            timestamp=block.timestamp,
-            block_number=block.number,
+            coinbase=env.coinbase,
+            timestamp=env.timestamp,
+            block_number=env.number,
             difficulty=0,
-            mix_hash=block.mix_hash,
-            gas_limit=max(block.gas_limit, gas),
-            prev_hashes=tuple(
-                self.store.canonical_hashes(
-                    range(block.number - 1, max(-1, block.number - PREV_HASHES - 1), -1)
-                )
-            ),
+            mix_hash=env.mix_hash,
+            gas_limit=max(env.gas_limit, gas),
+            prev_hashes=env.prev_hashes,
             chain_id=self.chain_id,
-            base_fee_per_gas=block.base_fee_per_gas,
+            base_fee_per_gas=env.base_fee,
             excess_blob_gas=0,
         )
         state_class = RollupState if self.rules.is_rollup else L1State
@@ -389,7 +424,7 @@ class Chain:
             state.mark_address_warm(address)
             for slot in slots:
                 state.mark_storage_warm(address, slot)
-        state.mark_address_warm(block.coinbase)
+        state.mark_address_warm(env.coinbase)
         if request.to is None:
             create_address = generate_contract_address(sender, state.get_nonce(sender))
             state.increment_nonce(sender)

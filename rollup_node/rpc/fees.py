@@ -1,7 +1,7 @@
 """Fee figures the RPC serves: the next base fee and ``eth_feeHistory``.
 
-Pure functions over block records and receipts. The base-fee rule is Cancun's EIP-1559
-update (elasticity 2, change denominator 8; SPEC §3.5); blob fees follow Cancun's
+Pure functions over block records and receipts. The base-fee rule is the chain's own
+(``chain.next_base_fee``, py-evm's EIP-1559 update; SPEC §3.5); blob fees follow Cancun's
 ``fake_exponential`` although L2 blocks carry no blobs (their excess blob gas stays 0).
 Rewards per percentile are weighted by gas used, exactly as geth computes them.
 """
@@ -11,28 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rollup_node.chain.chain import next_base_fee
 from rollup_node.chain.records import BlockRecord, ReceiptRecord
 from rollup_node.rpc.formatting import effective_priority_fee
 
-ELASTICITY_MULTIPLIER = 2
-BASE_FEE_MAX_CHANGE_DENOMINATOR = 8
 TARGET_BLOB_GAS_PER_BLOCK = 393_216
 MAX_BLOB_GAS_PER_BLOCK = 786_432
 MIN_BLOB_BASE_FEE = 1
 BLOB_BASE_FEE_UPDATE_FRACTION = 3_338_477
-
-
-def next_base_fee(parent: BlockRecord) -> int:
-    """The base fee of the block after ``parent`` (Cancun's EIP-1559 update rule)."""
-    target = parent.gas_limit // ELASTICITY_MULTIPLIER
-    base_fee = parent.base_fee_per_gas
-    if parent.gas_used == target or target == 0:
-        return base_fee
-    if parent.gas_used > target:
-        delta = base_fee * (parent.gas_used - target) // target // BASE_FEE_MAX_CHANGE_DENOMINATOR
-        return base_fee + max(delta, 1)
-    delta = base_fee * (target - parent.gas_used) // target // BASE_FEE_MAX_CHANGE_DENOMINATOR
-    return base_fee - delta
 
 
 def _fake_exponential(factor: int, numerator: int, denominator: int) -> int:

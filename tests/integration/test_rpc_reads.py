@@ -24,6 +24,7 @@ from tests.integration.helpers import (
     rpc,
     send,
     sign,
+    wait_block,
     wait_receipts,
 )
 
@@ -169,6 +170,7 @@ def test_l1_block_predeploy_is_readable(devnet) -> None:
 
 def test_fee_history_reports_base_fees_ratios_and_tips(devnet) -> None:
     w3 = devnet.w3
+    wait_block(w3, 3)  # four blocks of history whatever ran before
     _, key = account(3)
     tip = GWEI
     tx_hash = send(
