@@ -93,6 +93,9 @@ class Node:
         # Block building and commits run here, one at a time; stop() drains it before the
         # databases close, so no worker thread ever touches a closed store.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="blocks")
+        # The embedded L1 mines on its own worker: it stands in for an independent chain, and a
+        # backlog of L2 work must not hold up L1 blocks (the batcher's transactions would wait).
+        self.l1_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="l1-blocks")
 
     @property
     def rollup(self) -> RollupConfig:
@@ -138,7 +141,7 @@ class Node:
             self.rollup.l1_chain_id,
             node.l1_block_time,
             metrics,
-            self.executor,
+            self.l1_executor,
         )
         self._stores.append(self.l1.store)
         self.l1_rpc = await self._serve(self.l1.chain, self.l1, node.l1_rpc_port, "l1")
@@ -310,7 +313,9 @@ class Node:
         for server in (self.rpc, self.l1_rpc):
             if server is not None:
                 await server.stop()
-        await asyncio.get_running_loop().run_in_executor(None, self.executor.shutdown)
+        loop = asyncio.get_running_loop()
+        for executor in (self.executor, self.l1_executor):
+            await loop.run_in_executor(None, executor.shutdown)
         for store in reversed(self._stores):
             store.close()
         self._stores.clear()
