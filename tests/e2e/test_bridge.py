@@ -15,6 +15,7 @@ from web3.contract import Contract
 from rollup_node.contracts import load_artifact
 from rollup_node.protocol import predeploys
 from rollup_node.withdrawals.cli import register
+from tests.e2e.l1 import L1
 from tests.e2e.rollup_helpers import account, l1_send, sequencer, wait_for
 from tests.integration.helpers import send, wait_receipts
 from tests.node_harness import RunningNode
@@ -93,7 +94,8 @@ def withdraw(seq: RunningNode, action: str, tx_hash: bytes, *extra: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def seq(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - RunningNode
+def seq(l1: L1, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - RunningNode
+    # ``l1``: built again on each L1 kind (tests/e2e/conftest.py)
     node = sequencer(tmp_path_factory.mktemp("bridge"), fraud_proof_window=WINDOW)
     yield node
     node.stop()
