@@ -153,6 +153,7 @@ def balance_of(holder: str) -> str:
 
 
 @pytest.mark.timeout(1500)
+@pytest.mark.filterwarnings("ignore:SELFDESTRUCT opcode:DeprecationWarning")  # py-evm's notice
 def test_mixed_traffic_followers_agree_on_every_block(tmp_path: Path) -> None:
     seq = sequencer(tmp_path / "seq")
     followers: list[RunningNode] = []
@@ -242,6 +243,8 @@ def test_mixed_traffic_followers_agree_on_every_block(tmp_path: Path) -> None:
         for sent in submitted:
             receipt = receipts[sent.tx_hash]
             assert int(receipt["status"], 16) == sent.expected_status, sent
+        included_in = [int(receipts[s.tx_hash]["blockNumber"], 16) for s in submitted]
+        assert max(included_in) - min(included_in) >= 200  # spread over 200+ blocks
         destroyed = [
             ("eth_getCode", [receipts[s.tx_hash]["contractAddress"], hex(target)])
             for s in submitted
@@ -291,7 +294,7 @@ def test_mixed_traffic_followers_agree_on_every_block(tmp_path: Path) -> None:
         assert mix["created"] >= 20 and mix["failed_creation"] >= 5
         assert mix["failed_call"] >= 20
         assert mix["erc20_transfer_logs"] >= 50 and mix["withdrawals"] >= 20
-        assert mix["deposits"] == len(deposits) >= 15
+        assert mix["deposits"] == len(deposits) >= 14  # each kind twice
         assert mix["deposits_with_data"] >= 8 and mix["failed_deposits"] >= 4
         assert mix["deposit_withdrawals"] >= 2
         assert mix["blocks_with_user_txs"] >= 0.8 * TRAFFIC_BLOCKS
