@@ -23,6 +23,8 @@ from pathlib import Path
 
 from web3 import Web3
 
+from tests.node_harness import RunningNode
+
 ANVIL_DIR = Path(__file__).parent / "anvil"
 ANVIL = next(iter(sorted(ANVIL_DIR.glob("node_modules/@foundry-rs/anvil-*/bin/anvil"))), None)
 L1_KINDS = ("embedded", "anvil")
@@ -93,14 +95,21 @@ class Anvil:
 
 
 class L1:
-    """The L1 of one test: its kind, and the anvil it started (at most one, on first use)."""
+    """The L1 of a test module: its kind, the anvil it started (at most one, on first use) and
+    the sequencers started on it (``started``), which must all be stopped before it is."""
 
     def __init__(self, kind: str, workdir: Path) -> None:
         if kind not in L1_KINDS:
             raise ValueError(f"unknown L1 kind {kind!r} (one of {', '.join(L1_KINDS)})")
         self.kind = kind
         self.workdir = workdir
+        self.nodes: list[RunningNode] = []
         self._anvil: Anvil | None = None
+
+    def started(self, node: RunningNode) -> RunningNode:
+        """Record a sequencer started on this L1; return it."""
+        self.nodes.append(node)
+        return node
 
     def anvil(self, chain_id: int) -> Anvil:
         """This test's anvil, started on the first call."""
@@ -118,8 +127,6 @@ class L1:
             anvil = self.anvil(chain_id)
             yield anvil.url, anvil.w3
             return
-        from tests.node_harness import RunningNode
-
         node = RunningNode(path, rollup_services=False, rollup={"l1_chain_id": chain_id})
         try:
             assert node.l1_url is not None and node.l1_w3 is not None
@@ -128,6 +135,17 @@ class L1:
             node.stop()
 
     def close(self) -> None:
-        """Stop what this L1 started."""
+        """Stop what this L1 started. A sequencer still running outlived its L1 — typically a
+        module-scoped fixture that does not take ``l1``, which would serve the next kind's
+        tests from this one: it is stopped, and this raises."""
+        running = [node for node in self.nodes if not node.loop.is_closed()]
+        for node in running:
+            node.stop()
         if self._anvil is not None:
             self._anvil.stop()
+        if running:
+            where = ", ".join(str(node.config.node.data_dir) for node in running)
+            raise AssertionError(
+                f"sequencer(s) still running when the {self.kind} L1 closed ({where}): stop "
+                "them in the test, or give the fixture that starts them the l1 argument"
+            )

@@ -61,8 +61,10 @@ def sequencer(path: Path, faults: Faults | None = None, **rollup: Any) -> Runnin
     Either way ``l1_url``/``l1_w3`` of the result reach the L1.
     """
     faults = faults or Faults()
-    if _bound is None or _bound.kind == "embedded":
+    if _bound is None:
         return RunningNode(path, faults=faults, rollup=rollup)
+    if _bound.kind == "embedded":
+        return _bound.started(RunningNode(path, faults=faults, rollup=rollup))
     params = RollupConfig.model_validate({"l2_block_time": 1, **rollup})
     anvil = _bound.anvil(params.l1_chain_id)
     key = "0x" + devnet_accounts()[0][1].removeprefix("0x")  # anvil's first funded account
@@ -76,7 +78,7 @@ def sequencer(path: Path, faults: Faults | None = None, **rollup: Any) -> Runnin
         path, mode="sequencer", l1_rpc=anvil.url, sequencer_key=key, faults=faults, rollup=config
     )
     node.l1_url, node.l1_w3 = anvil.url, anvil.w3
-    return node
+    return _bound.started(node)
 
 
 async def _deploy(url: str, key: str, params: RollupConfig) -> RollupConfig:
