@@ -1,20 +1,26 @@
 """Shared pytest fixtures.
 
-``evm_w3`` is a web3 connected to an in-process Cancun L1 for contract tests.
+``evm_w3`` is a web3 connected over HTTP to a fresh embedded L1 for contract tests.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from web3 import Web3
 
 
 @pytest.fixture
-def evm_w3() -> Web3:
-    """A fresh in-process Cancun chain with ten funded, unlocked accounts."""
-    from web3 import EthereumTesterProvider
+def evm_w3(tmp_path: Path) -> Iterator[Web3]:
+    """A fresh embedded L1 (Cancun, automine, ten funded unlocked accounts) served by the
+    project's RPC server on a random port."""
+    from tests.l1_harness import ServedL1
 
-    return Web3(EthereumTesterProvider())
+    served = ServedL1(tmp_path / "evm-l1")
+    yield served.w3
+    served.close()
 
 
 @pytest.fixture(scope="module")

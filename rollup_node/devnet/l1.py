@@ -2,9 +2,17 @@
 
 It is the devnet's L1 and the chain contract tests run against. Like anvil it accepts signed
 transactions, mines a block every ``block_time`` seconds (or one per transaction when the block
-time is 0), signs ``eth_sendTransaction`` for the devnet accounts, and offers the dev methods
-tests need: ``evm_mine``, ``evm_increaseTime``, ``evm_setNextBlockTimestamp``,
-``evm_snapshot``/``evm_revert`` (which rewind the chain to the snapshot's block).
+time is 0: automine, which ``evm_setAutomine`` can switch off), signs ``eth_sendTransaction``
+for the devnet accounts, and offers the dev methods tests need: ``evm_mine``,
+``evm_increaseTime``, ``evm_setNextBlockTimestamp``, ``evm_snapshot``/``evm_revert`` (which
+rewind the chain to the snapshot's block), and anvil's state writes ``anvil_setCode``,
+``anvil_setStorageAt``, ``anvil_setBalance`` and ``anvil_setNonce``.
+
+A state write is sealed into a block of its own, without transactions, so that it is visible at
+``latest`` at once and every block still commits to the state its header names (snapshots and
+reverts treat it as any block). That block does not take a timestamp fixed by
+``evm_setNextBlockTimestamp``: it is one second after the head, and the fixed timestamp stays
+for the next block that carries transactions (unless the two collide, when it moves one later).
 """
 
 from __future__ import annotations
@@ -12,13 +20,16 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
 
 import structlog
+from eth.abc import StateAPI
 from eth_account import Account
 from eth_hash.auto import keccak
 
+from rollup_node.chain.builder import BlockEnv
 from rollup_node.chain.chain import Chain
 from rollup_node.chain.genesis import build_genesis, devnet_accounts, l1_genesis_alloc, l1_rules
 from rollup_node.chain.records import BlockRecord
@@ -63,7 +74,9 @@ class EmbeddedL1:
         )
         self.intake = Intake(self.chain, self._next_base_fee)
         self.chain.intake = self  # route eth_sendRawTransaction through automine
+        self.chain.pending_env = self._pending_env  # calls and estimates at ``pending``
         self.block_time = block_time
+        self.automine = block_time == 0
         self.metrics = metrics
         self._time_offset = 0
         self._next_timestamp: int | None = None
@@ -79,11 +92,15 @@ class EmbeddedL1:
 
     # --- intake with automine -------------------------------------------------------------
     def submit(self, raw: bytes) -> bytes:
-        """Queue a transaction; with block time 0, wake the miner at once."""
+        """Queue a transaction; when automining, wake the miner at once."""
         tx_hash = self.intake.submit(raw)
-        if self.block_time == 0 and self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+        if self.automine:
+            self._wake_miner()
         return tx_hash
+
+    def _wake_miner(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
 
     def queued(self, tx_hash: bytes):  # noqa: ANN201 - the intake's record type
         return self.intake.queued(tx_hash)
@@ -112,23 +129,46 @@ class EmbeddedL1:
             return max(self._next_timestamp, parent.timestamp + 1)
         return max(int(time.time()) + self._time_offset, parent.timestamp + 1)
 
+    def _pending_env(self) -> BlockEnv:
+        """The environment of the block the miner seals next."""
+        parent = self.chain.head()
+        return self.chain.next_env(self._next_block_timestamp(), L1_COINBASE, keccak(parent.hash))
+
     def mine(self, timestamp: int | None = None) -> int:
         """Seal one block with the queued transactions; return its number."""
         with self._mine_lock:
-            ts = timestamp if timestamp is not None else self._next_block_timestamp()
-            self._next_timestamp = None
-            parent = self.chain.head()
-            env = self.chain.next_env(ts, L1_COINBASE, keccak(parent.hash))
-            builder = self.chain.new_block(env)
-            fill = self.intake.fill(builder)
-            sealed = builder.seal()
-            self.chain.commit(sealed, fill.journal)
-            self.intake.settle(fill)
-        self.metrics.blocks.inc()
-        self.metrics.transactions.inc(len(sealed.block.transactions))
-        self.metrics.head.set(sealed.block.number)
-        self._announce(sealed.block, sealed.receipts)
+            return self._mine_locked(timestamp)
+
+    def mine_queued(self) -> None:
+        """When automining, mine the queued transactions now (nothing otherwise).
+
+        ``eth_sendTransaction`` calls it so that, as on Hardhat, its answer comes when the
+        transaction is in a block; the miner task would mine them a moment later anyway.
+        """
+        with self._mine_lock:
+            while self.automine and len(self.intake):
+                self._mine_locked(None)
+
+    def _mine_locked(self, timestamp: int | None) -> int:
+        if timestamp is not None and timestamp <= self.chain.head().timestamp:
+            raise ValueError("timestamp must be after the head block's")
+        ts = timestamp if timestamp is not None else self._next_block_timestamp()
+        self._next_timestamp = None
+        parent = self.chain.head()
+        env = self.chain.next_env(ts, L1_COINBASE, keccak(parent.hash))
+        builder = self.chain.new_block(env)
+        fill = self.intake.fill(builder)
+        sealed = builder.seal()
+        self.chain.commit(sealed, fill.journal)
+        self.intake.settle(fill)
+        self._sealed(sealed.block, sealed.receipts)
         return sealed.block.number
+
+    def _sealed(self, block: BlockRecord, receipts: tuple) -> None:
+        self.metrics.blocks.inc()
+        self.metrics.transactions.inc(len(block.transactions))
+        self.metrics.head.set(block.number)
+        self._announce(block, receipts)
 
     def _announce(self, block: BlockRecord, receipts: tuple) -> None:
         loop = self._loop
@@ -151,13 +191,23 @@ class EmbeddedL1:
             if self.block_time == 0:
                 await self._wake.wait()
                 self._wake.clear()
-                while len(self.intake):
-                    await self._loop.run_in_executor(self._executor, self.mine)
+                await self._loop.run_in_executor(self._executor, self.mine_queued)
             else:
                 await asyncio.sleep(self.block_time)
                 await self._loop.run_in_executor(self._executor, self.mine)
 
     # --- dev controls (DevBackend) ------------------------------------------------------
+    def set_automine(self, enabled: bool) -> None:
+        """Mine one block per transaction (on), or only on ``evm_mine`` (off).
+
+        Only a chain started with block time 0 automines; one with a block time refuses.
+        """
+        if self.block_time != 0:
+            raise ValueError(f"the chain mines every {self.block_time} s; automine needs 0")
+        self.automine = enabled
+        if enabled:
+            self._wake_miner()  # what was queued meanwhile is mined now
+
     def increase_time(self, seconds: int) -> int:
         """Move the clock forward; return the total offset."""
         self._time_offset += seconds
@@ -188,3 +238,44 @@ class EmbeddedL1:
             del self._snapshots[later]
         log.info("L1 reverted", head=number)
         return True
+
+    # --- state writes (anvil_setCode and friends) --------------------------------------
+    def set_code(self, address: bytes, code: bytes) -> None:
+        """Replace the code of ``address`` (no constructor runs)."""
+        self._write_state(lambda state: state.set_code(address, code))
+
+    def set_storage_at(self, address: bytes, slot: int, value: bytes) -> None:
+        """Write one 32-byte storage slot of ``address``."""
+        if len(value) != 32:
+            raise ValueError(f"a storage value is 32 bytes, not {len(value)}")
+        word = int.from_bytes(value, "big")
+        self._write_state(lambda state: state.set_storage(address, slot, word))
+
+    def set_balance(self, address: bytes, balance_wei: int) -> None:
+        """Set the balance of ``address``."""
+        if not 0 <= balance_wei < 2**256:
+            raise ValueError("a balance is a 256-bit unsigned number")
+        self._write_state(lambda state: state.set_balance(address, balance_wei))
+
+    def set_nonce(self, address: bytes, nonce: int) -> None:
+        """Set the nonce of ``address`` (queued transactions are checked again when mined)."""
+        if not 0 <= nonce < 2**64:
+            raise ValueError("a nonce is a 64-bit unsigned number")
+        self._write_state(lambda state: state.set_nonce(address, nonce))
+
+    def _write_state(self, write: Callable[[StateAPI], None]) -> None:
+        """Seal ``write`` into a block of its own (see the module docstring)."""
+        with self._mine_lock:
+            parent = self.chain.head()
+            if self._next_timestamp is None:
+                timestamp = self._next_block_timestamp()
+            else:
+                timestamp = parent.timestamp + 1
+                if self._next_timestamp <= timestamp:
+                    self._next_timestamp = timestamp + 1
+            env = self.chain.next_env(timestamp, L1_COINBASE, keccak(parent.hash))
+            builder = self.chain.new_block(env)
+            write(builder.state)
+            sealed = builder.seal()
+            self.chain.commit(sealed)
+            self._sealed(sealed.block, sealed.receipts)

@@ -98,9 +98,12 @@ class ChainBackend(Protocol):
         request: CallRequest,
         block_number: int,
         overrides: Mapping[bytes, AccountOverride] | None,
+        pending: bool = False,
     ) -> bytes:
         """Execute a message call on the state after ``block_number``; return its output.
 
+        ``pending`` (asked at the ``pending`` tag; ``block_number`` is then the head): run in
+        the environment of the next block where the chain knows it (a dev chain's miner).
         Raises ``ExecutionReverted("execution reverted", data)`` on REVERT and
         ``ExecutionReverted(<vm error>)`` for other failures (out of gas, ...).
         """
@@ -111,8 +114,10 @@ class ChainBackend(Protocol):
         request: CallRequest,
         block_number: int,
         overrides: Mapping[bytes, AccountOverride] | None,
+        pending: bool = False,
     ) -> int:
-        """The smallest gas limit with which ``request`` succeeds; raises as ``call``."""
+        """The smallest gas limit with which ``request`` succeeds; arguments and errors as
+        ``call``."""
         ...
 
     def get_proof(self, address: bytes, slots: Sequence[int], block_number: int) -> AccountProof:
@@ -139,10 +144,12 @@ class ChainBackend(Protocol):
 
 
 class DevBackend(Protocol):
-    """Clock, snapshots and unlocked accounts of a dev chain (the devnet's embedded L1).
+    """Clock, snapshots, mining mode, state writes and unlocked accounts of a dev chain (the
+    devnet's embedded L1).
 
     Methods may raise ``ValueError`` for a request they refuse (a timestamp in the past);
-    the client sees its message as a -32000 error.
+    the client sees its message as a -32000 error. A state write is visible at the head when
+    the method returns.
     """
 
     def accounts(self) -> list[bytes]:
@@ -160,6 +167,14 @@ class DevBackend(Protocol):
         """Seal one block (at ``timestamp`` if given); return its number."""
         ...
 
+    def mine_queued(self) -> None:
+        """When the chain automines, mine the queued transactions now (else do nothing)."""
+        ...
+
+    def set_automine(self, enabled: bool) -> None:
+        """Mine a block per transaction (``True``) or only when asked (``False``)."""
+        ...
+
     def increase_time(self, seconds: int) -> int:
         """Move the clock forward by ``seconds``; return the total offset in seconds."""
         ...
@@ -174,6 +189,22 @@ class DevBackend(Protocol):
 
     def revert(self, snapshot_id: int) -> bool:
         """Return to a snapshot (dropping it and later ones); ``False`` if it is unknown."""
+        ...
+
+    def set_code(self, address: bytes, code: bytes) -> None:
+        """Replace the code of ``address``."""
+        ...
+
+    def set_storage_at(self, address: bytes, slot: int, value: bytes) -> None:
+        """Write the 32-byte ``value`` into storage ``slot`` of ``address``."""
+        ...
+
+    def set_balance(self, address: bytes, balance_wei: int) -> None:
+        """Set the balance of ``address``."""
+        ...
+
+    def set_nonce(self, address: bytes, nonce: int) -> None:
+        """Set the nonce of ``address``."""
         ...
 
 

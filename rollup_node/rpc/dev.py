@@ -1,17 +1,23 @@
-"""Dev-chain methods of the embedded L1 (devnet only): mining, clock, snapshots, signing.
+"""Dev-chain methods of the embedded L1 (devnet only): mining, clock, snapshots, state writes,
+signing.
 
 Registered only when the server is given a ``DevBackend``. Shapes follow Hardhat/Anvil:
 ``evm_mine`` returns ``"0x0"``, ``evm_increaseTime`` the total offset as a quantity,
-``evm_snapshot`` an id quantity, ``evm_revert`` a boolean. ``eth_sendTransaction`` signs for
-the dev chain's unlocked accounts after filling what the request leaves out as a wallet
-would (nonce counting queued transactions, gas by estimate, fees from the next base fee) and
-then takes the same path as ``eth_sendRawTransaction``. Mining and reverting execute or
-rewind blocks, so they run in a worker thread.
+``evm_snapshot`` an id quantity, ``evm_revert`` a boolean, ``evm_setAutomine`` null.
+The state writes ``anvil_setCode(address, code)``, ``anvil_setStorageAt(address, slot,
+value32)``, ``anvil_setBalance(address, wei)`` and ``anvil_setNonce(address, nonce)`` return
+null as on anvil; their ``hardhat_`` names return ``true`` as on Hardhat. ``eth_sendTransaction``
+signs for the dev chain's unlocked accounts after filling what the request leaves out as a
+wallet would (nonce counting queued transactions, gas by estimate, fees from the next base fee),
+takes the same path as ``eth_sendRawTransaction``, and when the chain automines answers once the
+transaction is in a block (as Hardhat does), so that its receipt is there at once. Mining,
+reverting and state writes execute or rewind blocks, so they run in a worker thread.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from eth_utils import to_checksum_address
@@ -57,6 +63,43 @@ def _refused(exc: ValueError) -> RpcError:
     return RpcError(errors.SERVER_ERROR, str(exc))
 
 
+def _state_writes(dev: DevBackend) -> list[Method]:
+    """``anvil_set*`` and their ``hardhat_set*`` aliases."""
+
+    def write(name: str, apply: Callable[..., None], *tail: Param) -> list[Method]:
+        async def anvil(_: CallContext, address: bytes, *values: Any) -> None:
+            try:
+                await asyncio.to_thread(apply, address, *values)
+            except ValueError as exc:
+                raise _refused(exc) from None
+
+        async def hardhat(context: CallContext, address: bytes, *values: Any) -> bool:
+            await anvil(context, address, *values)
+            return True
+
+        signature = (Param("address", params.address), *tail)
+        return [
+            Method(f"anvil_{name}", anvil, signature),
+            Method(f"hardhat_{name}", hardhat, signature),
+        ]
+
+    return [
+        *write("setCode", lambda a, code: dev.set_code(a, code), Param("code", params.data)),
+        *write(
+            "setStorageAt",
+            lambda a, slot, value: dev.set_storage_at(a, slot, value),
+            Param("slot", params.storage_key),
+            Param("value", params.hash32),
+        ),
+        *write(
+            "setBalance",
+            lambda a, wei: dev.set_balance(a, wei),
+            Param("balance", params.quantity),
+        ),
+        *write("setNonce", lambda a, nonce: dev.set_nonce(a, nonce), Param("nonce", params.uint64)),
+    ]
+
+
 def methods(dev: DevBackend, backend: ChainBackend, eth: EthApi) -> list[Method]:
     """The dev methods over ``dev``; ``eth`` submits what ``eth_sendTransaction`` signs."""
 
@@ -81,6 +124,12 @@ def methods(dev: DevBackend, backend: ChainBackend, eth: EthApi) -> list[Method]
 
     async def revert(_: CallContext, snapshot_id: int) -> bool:
         return await asyncio.to_thread(dev.revert, snapshot_id)
+
+    async def set_automine(_: CallContext, enabled: bool) -> None:
+        try:
+            dev.set_automine(enabled)
+        except ValueError as exc:
+            raise _refused(exc) from None
 
     async def send_transaction(_: CallContext, fields: tuple[CallRequest, int | None]) -> str:
         request, nonce = fields
@@ -116,9 +165,13 @@ def methods(dev: DevBackend, backend: ChainBackend, eth: EthApi) -> list[Method]
             )
         tx["gas"] = request.gas
         if tx["gas"] is None:
-            tx["gas"] = await asyncio.to_thread(backend.estimate_gas, request, head.number, None)
+            tx["gas"] = await asyncio.to_thread(
+                backend.estimate_gas, request, head.number, None, True
+            )
         raw = dev.sign(request.sender, tx)
-        return data(eth.submit(raw))
+        tx_hash = eth.submit(raw)
+        await asyncio.to_thread(dev.mine_queued)
+        return data(tx_hash)
 
     return [
         Method("evm_mine", mine, (Param("timestamp", _seconds, None),)),
@@ -130,5 +183,8 @@ def methods(dev: DevBackend, backend: ChainBackend, eth: EthApi) -> list[Method]
         ),
         Method("evm_snapshot", snapshot),
         Method("evm_revert", revert, (Param("snapshotId", params.quantity),)),
+        Method("evm_setAutomine", set_automine, (Param("enabled", params.boolean),)),
+        Method("anvil_setAutomine", set_automine, (Param("enabled", params.boolean),)),
+        *_state_writes(dev),
         Method("eth_sendTransaction", send_transaction, (Param("transaction", _transaction),)),
     ]

@@ -1,10 +1,12 @@
 """The ``eth_`` namespace (SPEC §12): chain reads, state, calls, fees, intake, logs, filters.
 
 Block references are resolved here, once: tags to numbers (``pending`` reads the latest state,
-except the transaction count, which counts queued transactions), EIP-1898 hashes to numbers
-(checked for canonicity when asked). A state query beyond the head is "header not found", a
-block query beyond it ``null``, as in geth. Execution, proofs and log scans run in a worker
-thread so that the event loop keeps serving.
+except the transaction count, which counts queued transactions, and calls and estimates, which
+run in the next block's environment where the chain knows it; estimates default to
+``pending``, as on anvil), EIP-1898 hashes to numbers (checked for canonicity when asked). A
+state query beyond the head is "header not found", a block query beyond it ``null``, as in
+geth. Execution, proofs and log scans run in a worker thread so that the event loop keeps
+serving.
 """
 
 from __future__ import annotations
@@ -147,7 +149,8 @@ class EthApi:
     ) -> str:
         """``eth_call`` with block tags and geth-style state overrides."""
         number = self._state_number(block)
-        output = await asyncio.to_thread(self._backend.call, request, number, overrides)
+        pending = block == params.PENDING
+        output = await asyncio.to_thread(self._backend.call, request, number, overrides, pending)
         return data(output)
 
     async def estimate_gas(
@@ -157,9 +160,12 @@ class EthApi:
         block: BlockId,
         overrides: Mapping[bytes, AccountOverride] | None,
     ) -> str:
-        """``eth_estimateGas``."""
+        """``eth_estimateGas``; without a block, for the pending block (as anvil does)."""
         number = self._state_number(block)
-        gas = await asyncio.to_thread(self._backend.estimate_gas, request, number, overrides)
+        pending = block == params.PENDING
+        gas = await asyncio.to_thread(
+            self._backend.estimate_gas, request, number, overrides, pending
+        )
         return quantity(gas)
 
     async def get_proof(
@@ -492,7 +498,11 @@ class EthApi:
                 (address, Param("slot", params.storage_key), state_block),
             ),
             Method("eth_call", self.call, call_args),
-            Method("eth_estimateGas", self.estimate_gas, call_args),
+            Method(
+                "eth_estimateGas",
+                self.estimate_gas,
+                (call_args[0], Param("block", params.block_id, params.PENDING), call_args[2]),
+            ),
             Method(
                 "eth_getProof",
                 self.get_proof,

@@ -1,28 +1,31 @@
 """Chain-control helpers for contract tests.
 
-Contract tests talk to their chain through web3 only, except for the few operations below that
-no standard JSON-RPC method offers (moving time, mining, writing code and storage as a genesis
-alloc does). They are gathered here so that pointing the tests at another dev chain (the
-project's embedded L1, with ``evm_increaseTime``/``evm_mine``-style methods) changes one file.
+Contract tests talk to their chain through web3 only. The few operations no standard JSON-RPC
+method offers (moving time, mining, writing code, storage and balance as a genesis alloc does)
+use the dev methods that both the project's embedded L1 and anvil serve: ``evm_mine``,
+``evm_setNextBlockTimestamp``, ``evm_setAutomine``, ``anvil_setCode``, ``anvil_setStorageAt``
+and ``anvil_setBalance``; transactions go through ``eth_sendTransaction`` from the chain's
+unlocked accounts. So the same tests can point at anvil.
 """
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import rlp
-from eth_utils import keccak, to_canonical_address, to_checksum_address
+from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 from web3.contract import Contract
+from web3.exceptions import ContractCustomError, ContractLogicError
 
 from rollup_node.contracts import load_artifact
 
 
-def _backend(w3: Web3) -> Any:
-    return w3.provider.ethereum_tester.backend  # type: ignore[attr-defined]
+def _dev(w3: Web3, method: str, *params: Any) -> Any:
+    """Call a dev method; a JSON-RPC error raises."""
+    return w3.manager.request_blocking(method, list(params))
 
 
 def latest_timestamp(w3: Web3) -> int:
@@ -35,7 +38,10 @@ def set_next_block_timestamp(w3: Web3, timestamp: int) -> None:
 
     Calls at ``latest`` then see ``timestamp - 1``; later blocks continue one second apart.
     """
-    w3.provider.ethereum_tester.time_travel(timestamp)  # type: ignore[attr-defined]
+    if timestamp - 1 > latest_timestamp(w3):
+        _dev(w3, "evm_setNextBlockTimestamp", hex(timestamp - 1))
+        _dev(w3, "evm_mine")
+    _dev(w3, "evm_setNextBlockTimestamp", hex(timestamp))
 
 
 def increase_time(w3: Web3, seconds: int) -> None:
@@ -45,7 +51,22 @@ def increase_time(w3: Web3, seconds: int) -> None:
 
 def mine_blocks(w3: Web3, count: int = 1) -> None:
     """Mine ``count`` empty blocks."""
-    w3.provider.ethereum_tester.mine_blocks(count)  # type: ignore[attr-defined]
+    for _ in range(count):
+        _dev(w3, "evm_mine")
+
+
+@contextmanager
+def one_block(w3: Web3) -> Iterator[None]:
+    """Transactions sent inside the block are mined together, in one block, at its end.
+
+    Pass ``gas`` with them: an estimate would run on the state before the block.
+    """
+    _dev(w3, "evm_setAutomine", False)
+    try:
+        yield
+        _dev(w3, "evm_mine")
+    finally:
+        _dev(w3, "evm_setAutomine", True)
 
 
 def set_account(
@@ -56,20 +77,14 @@ def set_account(
     balance: int | None = None,
 ) -> None:
     """Write code, storage slots and balance of ``address`` directly, as a genesis alloc does
-    (no constructor runs), then mine a block so the change is visible at ``latest``."""
-    chain = _backend(w3).chain
-    vm = chain.get_vm()
-    state = vm.state
-    canonical = to_canonical_address(address)
+    (no constructor runs); the change is visible at ``latest`` when this returns."""
+    address = to_checksum_address(address)
     if code is not None:
-        state.set_code(canonical, code)
+        _dev(w3, "anvil_setCode", address, Web3.to_hex(code))
     for slot, value in (storage or {}).items():
-        state.set_storage(canonical, slot, value)
+        _dev(w3, "anvil_setStorageAt", address, hex(slot), Web3.to_hex(value.to_bytes(32, "big")))
     if balance is not None:
-        state.set_balance(canonical, balance)
-    state.persist()
-    chain.header = chain.header.copy(state_root=state.state_root)
-    mine_blocks(w3)
+        _dev(w3, "anvil_setBalance", address, hex(balance))
 
 
 def place_predeploy(
@@ -94,21 +109,11 @@ def deploy(w3: Web3, name: str, *args: Any, sender: str | None = None, value: in
 
 
 def revert_data(error: BaseException) -> bytes:
-    """The revert data carried by a failed call or transaction, whichever way web3 raised it."""
-    data = getattr(error, "data", None)
-    if isinstance(data, str) and data.startswith("0x"):
-        return bytes.fromhex(data[2:])
-    for arg in error.args:
-        if isinstance(arg, bytes):
-            return arg
-        if isinstance(arg, str) and ("b'" in arg or 'b"' in arg):
-            start = min(i for i in (arg.find("b'"), arg.find('b"')) if i >= 0)
-            return ast.literal_eval(arg[start:])
-        if isinstance(arg, str) and arg.startswith("0x"):
-            return bytes.fromhex(arg[2:])
-    context = error.__context__ or error.__cause__
-    if context is not None:
-        return revert_data(context)
+    """The revert data of a failed call, gas estimate or transaction, as web3 raised it."""
+    if isinstance(error, ContractCustomError | ContractLogicError):
+        data = error.data
+        if isinstance(data, str) and data.startswith("0x"):
+            return bytes.fromhex(data[2:])
     raise AssertionError(f"no revert data in {error!r}")
 
 
@@ -119,7 +124,7 @@ def reverts(signature: str) -> Iterator[None]:
     selector = keccak(text=signature)[:4]
     try:
         yield
-    except Exception as error:  # noqa: BLE001 - web3 raises several types for a revert
+    except (ContractCustomError, ContractLogicError) as error:
         data = revert_data(error)
         assert data[:4] == selector, f"reverted with {data.hex()}, expected {signature}"
         return
@@ -149,11 +154,12 @@ def deploy_forwarder(w3: Web3, target: str) -> str:
 def transact(w3: Web3, call: Any, sender: str, value: int = 0, gas: int | None = None) -> Any:
     """Send the bound contract ``call`` from ``sender`` and return its successful receipt.
 
-    Without ``gas`` the node estimates it: pass ``gas`` for calls that succeed with too little
-    gas in a way that matters (a relay that records a failure instead of reverting)."""
+    Without ``gas`` the node estimates it for the pending block (the one the transaction goes
+    into: its number and timestamp), so a revert raises here with its data. Pass ``gas`` for
+    calls that succeed with too little gas in a way that matters (a relay that records a
+    failure instead of reverting)."""
     params: dict[str, Any] = {"from": sender, "value": value}
-    if gas is not None:
-        params["gas"] = gas
+    params["gas"] = gas if gas is not None else call.estimate_gas(params, "pending")
     receipt = w3.eth.wait_for_transaction_receipt(call.transact(params))
     assert receipt["status"] == 1
     return receipt

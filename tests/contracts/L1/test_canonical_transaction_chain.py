@@ -16,6 +16,7 @@ from tests.contracts.chain_helpers import (
     deploy_forwarder,
     latest_timestamp,
     mine_blocks,
+    one_block,
     reverts,
     set_next_block_timestamp,
     transact,
@@ -303,15 +304,13 @@ def test_deposit_from_the_same_l1_block_cannot_be_consumed(ctc: Ctc) -> None:
     # Only a deposit enqueued in an earlier L1 block can be consumed; with one transaction per
     # block here, a deposit in the batch's own block is made by mining both in one block.
     w3 = ctc.w3
-    w3.provider.ethereum_tester.disable_auto_mine_transactions()
-    ctc.contract.functions.enqueue(w3.eth.accounts[3], 100_000, False, b"").transact(
-        {"from": w3.eth.accounts[2], "gas": 500_000}
-    )
-    tx = ctc.contract.functions.appendSequencerBatch(b"", 1, 1, 0, 0, 2**64 - 1).transact(
-        {"from": ctc.sequencer, "gas": 500_000}
-    )
-    mine_blocks(w3)
-    w3.provider.ethereum_tester.enable_auto_mine_transactions()
+    with one_block(w3):
+        ctc.contract.functions.enqueue(w3.eth.accounts[3], 100_000, False, b"").transact(
+            {"from": w3.eth.accounts[2], "gas": 500_000}
+        )
+        tx = ctc.contract.functions.appendSequencerBatch(b"", 1, 1, 0, 0, 2**64 - 1).transact(
+            {"from": ctc.sequencer, "gas": 500_000}
+        )
     assert w3.eth.get_transaction_receipt(tx)["status"] == 0
     assert ctc.contract.functions.totalBatches().call() == 0
     ctc.append(1, 1)
@@ -385,13 +384,13 @@ def test_force_include_appends_a_forced_batch(evm_w3: Web3) -> None:
 def test_force_include_takes_only_earlier_l1_blocks(evm_w3: Web3) -> None:
     ctc = make_ctc(evm_w3, F=1)
     ctc.enqueue()
-    evm_w3.provider.ethereum_tester.disable_auto_mine_transactions()
-    ctc.contract.functions.enqueue(evm_w3.eth.accounts[3], 100_000, False, b"").transact(
-        {"from": evm_w3.eth.accounts[2], "gas": 500_000}
-    )
-    ctc.contract.functions.forceInclude().transact({"from": evm_w3.eth.accounts[4], "gas": 500_000})
-    mine_blocks(evm_w3)
-    evm_w3.provider.ethereum_tester.enable_auto_mine_transactions()
+    with one_block(evm_w3):
+        ctc.contract.functions.enqueue(evm_w3.eth.accounts[3], 100_000, False, b"").transact(
+            {"from": evm_w3.eth.accounts[2], "gas": 500_000}
+        )
+        ctc.contract.functions.forceInclude().transact(
+            {"from": evm_w3.eth.accounts[4], "gas": 500_000}
+        )
     assert list(ctc.contract.functions.getBatch(0).call()[3:5]) == [0, 1]
 
 

@@ -13,6 +13,7 @@ from eth_utils import keccak
 
 from rollup_node.faultproof.oracle.keys import keccak_key, local_key, precompile_key
 from rollup_node.faultproof.oracle.precompiles import run_precompile
+from tests.contracts.chain_helpers import reverts
 from tests.contracts.mips.conftest import LOCAL_CONTEXT, OnChainVM
 
 
@@ -43,7 +44,7 @@ def test_keccak_parts(onchain_vm: OnChainVM) -> None:
     for offset in (0, 7, 8, 40, 107):
         _transact(onchain_vm, onchain_vm.oracle.functions.loadKeccak256PreimagePart(offset, value))
         assert _read(onchain_vm, key, offset) == _expected_part(value, offset)
-    with pytest.raises(Exception, match="execution reverted"):
+    with reverts("PartOffsetOutOfBounds()"):
         onchain_vm.oracle.functions.loadKeccak256PreimagePart(108, value).call()
 
 
@@ -55,7 +56,7 @@ def test_local_data_is_localized_for_the_caller(onchain_vm: OnChainVM) -> None:
     digest = keccak(raw + LOCAL_CONTEXT + bytes(12) + bytes.fromhex(onchain_vm.sender[2:]))
     localized = b"\x01" + digest[1:]
     assert _read(onchain_vm, localized, 0) == _expected_part(b"\xab" * 8, 0)
-    with pytest.raises(Exception, match="execution reverted"):
+    with reverts("LocalDataTooLarge()"):
         onchain_vm.oracle.functions.loadLocalData(4, LOCAL_CONTEXT, word, 33, 0).call()
 
 

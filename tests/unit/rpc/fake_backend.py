@@ -407,6 +407,7 @@ class FakeChain:
         request: CallRequest,
         block_number: int,
         overrides: Mapping[bytes, AccountOverride] | None,
+        pending: bool = False,
     ) -> bytes:
         return self._run(request, block_number, overrides)[0]
 
@@ -415,6 +416,7 @@ class FakeChain:
         request: CallRequest,
         block_number: int,
         overrides: Mapping[bytes, AccountOverride] | None,
+        pending: bool = False,
     ) -> int:
         return self._run(request, block_number, overrides)[1]
 

@@ -43,6 +43,9 @@ class DevClock:
         self.next_timestamp = None
         return self.chain.mine().number
 
+    def mine_queued(self) -> None:
+        """This chain does not automine: transactions wait for ``evm_mine``."""
+
     def increase_time(self, seconds: int) -> int:
         self.offset_seconds += seconds
         return self.offset_seconds

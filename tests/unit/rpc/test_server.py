@@ -137,9 +137,9 @@ class GatedChain(FakeChain):
         super().__init__()
         self.gate = threading.Event()
 
-    def call(self, request, block_number, overrides):  # noqa: ANN001 - as FakeChain.call
+    def call(self, request, block_number, overrides, pending=False):  # noqa: ANN001 - as FakeChain
         assert self.gate.wait(timeout=10)
-        return super().call(request, block_number, overrides)
+        return super().call(request, block_number, overrides, pending)
 
 
 async def test_a_slow_call_does_not_block_other_requests() -> None:

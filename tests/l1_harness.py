@@ -1,0 +1,52 @@
+"""A fresh embedded L1 served over HTTP by the node's own RPC server, for contract tests.
+
+The chain (py-evm Cancun, automine, the ten funded devnet accounts unlocked) and its RPC server
+run on an event loop in a background thread with a random port and a temporary data directory,
+as the devnet runs them; tests reach it only through web3 over JSON-RPC, so the same tests can
+point at anvil.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry
+from web3 import Web3
+
+from rollup_node.devnet.l1 import EmbeddedL1
+from rollup_node.metrics import NodeMetrics
+from rollup_node.rpc.server import build_app
+from tests.unit.rpc.live_server import LiveServer
+
+L1_CHAIN_ID = 900
+
+
+class ServedL1:
+    """An ``EmbeddedL1`` with block time 0 (automine) and its RPC server."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.l1 = EmbeddedL1(
+            data_dir, L1_CHAIN_ID, block_time=0, metrics=NodeMetrics(CollectorRegistry(), "l1")
+        )
+        try:
+            self.server = LiveServer(build_app(self.l1.chain, dev=self.l1), (self.l1.run,))
+        except BaseException:
+            self.l1.close()
+            raise
+        self.url = self.server.url
+        # The chain id and the unlocked accounts never change: web3 asks for the chain id
+        # before every transaction and the tests for the accounts all the time.
+        provider = Web3.HTTPProvider(
+            self.url,
+            request_kwargs={"timeout": 60},
+            cache_allowed_requests=True,
+            cacheable_requests={"eth_chainId", "eth_accounts"},
+        )
+        self.w3 = Web3(provider)
+
+    def close(self) -> None:
+        """Stop the miner and the server, then close the database."""
+        try:
+            self.server.close()
+        finally:
+            self.l1.close()
