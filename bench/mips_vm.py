@@ -76,29 +76,25 @@ def proof_at(image: bytes, target: int) -> tuple[float, float]:
 
 
 def gas_per_step(image: bytes, steps: int) -> list[int]:
-    from web3 import EthereumTesterProvider, Web3
+    from tests.contracts.chain_helpers import deploy
+    from tests.l1_harness import ServedL1
 
-    from rollup_node.contracts import load_artifact
-
-    w3 = Web3(EthereumTesterProvider())
-
-    def deploy(name: str, *args: object):
-        artifact = load_artifact(name)
-        factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-        tx = factory.constructor(*args).transact({"from": w3.eth.accounts[0]})
-        address = w3.eth.wait_for_transaction_receipt(tx).contractAddress
-        return w3.eth.contract(address=address, abi=artifact.abi)
-
-    oracle = deploy("PreimageOracle")
-    mips = deploy("MIPS", oracle.address)
-    state = load_elf(image, [b"program", b"10"])
-    run(state, max_steps=20_000)
-    gas = []
-    for _ in range(steps):
-        witness = prove_step(state)
-        call = mips.functions.step(witness.state, witness.proof, bytes(32))
-        assert bytes(call.call()) == witness.post_state_hash
-        gas.append(call.estimate_gas({"from": w3.eth.accounts[0]}))
+    with tempfile.TemporaryDirectory() as tmp:
+        served = ServedL1(Path(tmp) / "l1")
+        try:
+            w3 = served.w3
+            oracle = deploy(w3, "PreimageOracle")
+            mips = deploy(w3, "MIPS", oracle.address)
+            state = load_elf(image, [b"program", b"10"])
+            run(state, max_steps=20_000)
+            gas = []
+            for _ in range(steps):
+                witness = prove_step(state)
+                call = mips.functions.step(witness.state, witness.proof, bytes(32))
+                assert bytes(call.call()) == witness.post_state_hash
+                gas.append(call.estimate_gas({"from": w3.eth.accounts[0]}))
+        finally:
+            served.close()
     return gas
 
 
