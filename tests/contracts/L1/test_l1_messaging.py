@@ -23,12 +23,16 @@ from tests.contracts.chain_helpers import (
     set_next_block_timestamp,
     transact,
 )
+from tests.contracts.deployments import (
+    BOND,
+    MAX_DEPOSIT_GAS,
+    WINDOW,
+    deploy_ctc,
+    deploy_scc,
+)
 from tests.contracts.predeploys import L2_CROSS_DOMAIN_MESSENGER, L2_STANDARD_BRIDGE
 
-WINDOW = 600
-BOND = 10**18
 ALIAS_OFFSET = 0x1111000000000000000000000000000000001111
-M = 5_000_000
 STATE_ROOT, BLOCK_HASH = b"\x51" * 32, b"\x52" * 32
 RELAY_TYPES = ["uint256", "address", "address", "uint256", "uint256", "bytes"]
 
@@ -107,37 +111,10 @@ def l1(evm_w3: Web3) -> L1:
     w3, a = evm_w3, evm_w3.eth.accounts
     deployer, sequencer = a[0], a[1]
     messenger_address = next_create_address(w3, deployer, later=3)
-    ctc = deploy(
-        w3,
-        "CanonicalTransactionChain",
-        (
-            sequencer,
-            latest_timestamp(w3),
-            2,
-            10**6,
-            30,
-            20_000_000,
-            M,
-            49_152,
-            120_000,
-            1_000,
-            messenger_address,
-        ),
-    )
-    scc_address = next_create_address(w3, deployer, later=1)
-    bonds = deploy(w3, "BondManager", BOND, scc_address)
-    scc = deploy(
-        w3,
-        "StateCommitmentChain",
-        ctc.address,
-        bonds.address,
-        sequencer,
-        a[8],
-        WINDOW,
-        b"\x00" * 32,
-    )
+    ctc = deploy_ctc(w3, sequencer, messenger_address)
+    bonds, scc = deploy_scc(w3, ctc.address, sequencer, a[8])
     messenger = deploy(w3, "L1CrossDomainMessenger", ctc.address, scc.address)
-    assert (scc.address, messenger.address) == (scc_address, messenger_address)
+    assert messenger.address == messenger_address
     bridge = deploy(w3, "L1StandardBridge", messenger.address)
     transact(w3, ctc.functions.appendSequencerBatch(b"", 100, 0, 0, 0, 2**64 - 1), sequencer)
     transact(w3, bonds.functions.deposit(), sequencer, value=BOND)
@@ -183,7 +160,7 @@ def test_message_gas_above_max_deposit_gas_is_rejected(l1: L1) -> None:
     with reverts("MessageGasTooHigh(uint256)"):
         transact(
             l1.w3,
-            l1.messenger.functions.sendMessage(l1.w3.eth.accounts[3], b"", M),
+            l1.messenger.functions.sendMessage(l1.w3.eth.accounts[3], b"", MAX_DEPOSIT_GAS),
             l1.w3.eth.accounts[2],
         )
 

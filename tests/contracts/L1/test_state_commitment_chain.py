@@ -13,16 +13,18 @@ from web3.contract import Contract
 from web3.logs import DISCARD
 
 from tests.contracts.chain_helpers import (
-    deploy,
     latest_timestamp,
-    next_create_address,
     reverts,
     set_next_block_timestamp,
     transact,
 )
+from tests.contracts.deployments import (
+    BOND,
+    WINDOW,
+    deploy_ctc,
+    deploy_scc,
+)
 
-WINDOW = 600
-BOND = 10**18
 GENESIS_ROOT = b"\x99" * 32
 HEADER_TYPE = "(uint256,bytes32,uint256,uint256,bytes)"
 
@@ -81,35 +83,10 @@ class Chains:
 def chains(evm_w3: Web3) -> Chains:
     w3 = evm_w3
     a = w3.eth.accounts
-    deployer, proposer, factory = a[0], a[1], a[8]
-    ctc_config = (
-        a[1],
-        latest_timestamp(w3),
-        2,
-        10**6,
-        30,
-        20_000_000,
-        5_000_000,
-        49_152,
-        120_000,
-        1_000,
-        a[9],
-    )
-    ctc = deploy(w3, "CanonicalTransactionChain", ctc_config)
+    proposer, factory = a[1], a[8]
+    ctc = deploy_ctc(w3, a[1], a[9])
     transact(w3, ctc.functions.appendSequencerBatch(b"", 20, 0, 0, 0, 2**64 - 1), a[1])
-    scc_address = next_create_address(w3, deployer, later=1)
-    bonds = deploy(w3, "BondManager", BOND, scc_address)
-    scc = deploy(
-        w3,
-        "StateCommitmentChain",
-        ctc.address,
-        bonds.address,
-        proposer,
-        factory,
-        WINDOW,
-        GENESIS_ROOT,
-    )
-    assert scc.address == scc_address
+    bonds, scc = deploy_scc(w3, ctc.address, proposer, factory, GENESIS_ROOT)
     transact(w3, bonds.functions.deposit(), proposer, value=BOND)
     return Chains(w3, ctc, scc, bonds, proposer, factory, [])
 
@@ -190,11 +167,7 @@ def test_append_rules(chains: Chains) -> None:
 
 def test_unbonded_proposer_cannot_append(evm_w3: Web3) -> None:
     a = evm_w3.eth.accounts
-    scc_address = next_create_address(evm_w3, a[0], later=1)
-    bonds = deploy(evm_w3, "BondManager", BOND, scc_address)
-    scc = deploy(
-        evm_w3, "StateCommitmentChain", a[7], bonds.address, a[1], a[8], WINDOW, GENESIS_ROOT
-    )
+    bonds, scc = deploy_scc(evm_w3, a[7], a[1], a[8], GENESIS_ROOT)
     transact(evm_w3, bonds.functions.deposit(), a[1], value=BOND - 1)
     with reverts("NotCollateralized()"):
         transact(evm_w3, scc.functions.appendStateBatch(_roots(1), 1), a[1])

@@ -15,15 +15,19 @@ from rollup_node.contracts import load_artifact
 from tests.contracts.chain_helpers import (
     deploy,
     increase_time,
-    latest_timestamp,
     mine_blocks,
     next_create_address,
     reverts,
     transact,
 )
+from tests.contracts.deployments import (
+    BOND,
+    WINDOW,
+    deploy_ctc,
+    deploy_scc,
+    deploy_vm,
+)
 
-WINDOW = 600
-BOND = 10**18
 DEPTH = 2  # leaves at positions 4..7
 CLOCK = 100
 EXTENSION = 10
@@ -95,38 +99,11 @@ def make_dispute(w3: Web3, absolute_prestate: bytes) -> Dispute:
     """SCC with one batch (elements 1 and 2), a bonded proposer, the VM and a game factory."""
     a = w3.eth.accounts
     deployer, sequencer = a[0], a[1]
-    ctc = deploy(
-        w3,
-        "CanonicalTransactionChain",
-        (
-            sequencer,
-            latest_timestamp(w3),
-            2,
-            10**6,
-            30,
-            20_000_000,
-            5_000_000,
-            49_152,
-            120_000,
-            1_000,
-            a[9],
-        ),
-    )
+    ctc = deploy_ctc(w3, sequencer, a[9])
     transact(w3, ctc.functions.appendSequencerBatch(b"", 10, 0, 0, 0, 2**64 - 1), sequencer)
     factory_address = next_create_address(w3, deployer, later=4)
-    bonds = deploy(w3, "BondManager", BOND, next_create_address(w3, deployer, later=1))
-    scc = deploy(
-        w3,
-        "StateCommitmentChain",
-        ctc.address,
-        bonds.address,
-        sequencer,
-        factory_address,
-        WINDOW,
-        b"\x00" * 32,
-    )
-    oracle = deploy(w3, "PreimageOracle")
-    vm = deploy(w3, "MIPS", oracle.address)
+    bonds, scc = deploy_scc(w3, ctc.address, sequencer, factory_address)
+    oracle, vm = deploy_vm(w3)
     factory = deploy(
         w3,
         "DisputeGameFactory",

@@ -8,23 +8,13 @@ import pytest
 from web3 import Web3
 from web3.contract import Contract
 
-from rollup_node.contracts import load_artifact
 from rollup_node.faultproof.mips.state import State
 from rollup_node.faultproof.mips.syscalls import HostIO
 from rollup_node.faultproof.mips.witness import StepWitness, prove_step
 from rollup_node.faultproof.oracle.keys import KeyType
+from tests.contracts.deployments import deploy_vm
 
 LOCAL_CONTEXT = b"\x42" * 32
-
-
-def deploy(w3: Web3, name: str, *args: object) -> Contract:
-    """Deploy artifact ``name`` from the first account."""
-    artifact = load_artifact(name)
-    factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-    receipt = w3.eth.wait_for_transaction_receipt(
-        factory.constructor(*args).transact({"from": w3.eth.accounts[0]})
-    )
-    return w3.eth.contract(address=receipt.contractAddress, abi=artifact.abi)
 
 
 @dataclass
@@ -78,6 +68,5 @@ class OnChainVM:
 @pytest.fixture
 def onchain_vm(evm_w3: Web3) -> OnChainVM:
     """A fresh PreimageOracle and MIPS pair."""
-    oracle = deploy(evm_w3, "PreimageOracle")
-    mips = deploy(evm_w3, "MIPS", oracle.address)
+    oracle, mips = deploy_vm(evm_w3)
     return OnChainVM(evm_w3, mips, oracle)
