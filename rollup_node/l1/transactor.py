@@ -92,7 +92,10 @@ class Transactor:
             request["to"] = to
         if gas is None:
             try:
-                estimate = await self.w3.eth.estimate_gas(request)  # type: ignore[arg-type]
+                # At ``pending``: the transaction lands in the next block, whose number the
+                # contracts check (a CTC batch may consume deposits of the current head block,
+                # which an estimate in the head block's own context would refuse).
+                estimate = await self.w3.eth.estimate_gas(request, "pending")  # type: ignore[arg-type]
             except Exception as exc:  # web3 raises several types for a reverting estimate
                 raise L1TransactionReverted("estimate", revert_data(exc)) from exc
             gas = estimate * 5 // 4 + 20_000
