@@ -180,9 +180,8 @@ class Derivation:
             batch.prev_total_blocks + batch.num_blocks,
             batch.queue_index_after,
         )
-        for attrs in blocks:
-            last = attrs.number == record.last_l2_block
-            await self.engine.apply(attrs, self.heads.extras_for(record) if last else None)
+        extras = {record.last_l2_block: self.heads.extras_for(record)}  # the record, with its last
+        await self.engine.apply_all([(attrs, extras.get(attrs.number, {})) for attrs in blocks])
         self.heads.recorded(record)
         self.status.batches += 1
         if malformed:

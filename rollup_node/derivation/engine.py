@@ -19,6 +19,7 @@ producer and derivation never write the chain at the same time.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from concurrent.futures import Executor
 
 import structlog
@@ -101,13 +102,25 @@ class Engine:
         self, attrs: BlockAttributes, extras: dict[bytes, bytes | None] | None = None
     ) -> BlockRecord:
         """Make the chain's block ``attrs.number`` the derived one; write ``extras`` with it."""
-        async with self.lock:
-            block, sealed = await asyncio.get_running_loop().run_in_executor(
-                self.executor, self._apply, attrs, extras or {}
-            )
-        if sealed is not None:
-            self.chain.publish(sealed.block, sealed.receipts)
+        (block,) = await self.apply_all([(attrs, extras or {})])
         return block
+
+    async def apply_all(
+        self, blocks: Sequence[tuple[BlockAttributes, dict[bytes, bytes | None]]]
+    ) -> list[BlockRecord]:
+        """``apply`` each (attributes, extras) in order, holding the lock throughout: a
+        sequencer behind schedule would otherwise build on a partly replaced chain between
+        two derived blocks, and the next derived block would replace its block again."""
+        out = []
+        async with self.lock:
+            for attrs, extras in blocks:
+                block, sealed = await asyncio.get_running_loop().run_in_executor(
+                    self.executor, self._apply, attrs, extras
+                )
+                if sealed is not None:
+                    self.chain.publish(sealed.block, sealed.receipts)
+                out.append(block)
+        return out
 
     async def rewind(self, number: int, extras: dict[bytes, bytes | None]) -> None:
         """Drop blocks above ``number`` (a reorg on a node that only derives)."""

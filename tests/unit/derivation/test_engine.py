@@ -55,3 +55,29 @@ def test_invalid_transactions_are_dropped_and_blocks_confirmed_or_replaced(
         assert block.hash != sealed.block.hash and len(block.transactions) == 1
     finally:
         store.close()
+
+
+def test_a_batch_is_applied_without_the_sequencer_building_in_between(tmp_path: Path) -> None:
+    """While derivation replaces blocks 1..3, a sequencer waiting for the lock (behind
+    schedule) gets it only after block 3: it never builds on a partly replaced chain."""
+    store = ChainStore(tmp_path)
+    try:
+        chain = open_l2_chain(store, RollupConfig())
+        engine = Engine(chain)
+        seen: list[int] = []
+
+        async def sequencer_waiting_for_the_lock() -> None:
+            async with engine.lock:
+                seen.append(chain.head_number())
+
+        async def scenario() -> None:
+            blocks = [(attributes(n, ()), {}) for n in (1, 2, 3)]
+            applying = asyncio.create_task(engine.apply_all(blocks))
+            await asyncio.sleep(0)  # derivation holds the lock
+            waiting = asyncio.create_task(sequencer_waiting_for_the_lock())
+            await asyncio.gather(applying, waiting)
+
+        asyncio.run(scenario())
+        assert seen == [3]
+    finally:
+        store.close()
