@@ -108,6 +108,9 @@ async def _handle_post(request: web.Request) -> web.Response:
         body = await request.read()
     except web.HTTPRequestEntityTooLarge:
         return _too_large(limit)
+    except ConnectionResetError:
+        # The client went away mid-request: nobody to answer, nothing to log a traceback for.
+        return web.Response(status=400)
     answer = await request.app[DISPATCHER].handle(body, CallContext())
     return web.Response(text=answer or "", content_type="application/json")
 
