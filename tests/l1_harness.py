@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import requests
 from prometheus_client import CollectorRegistry
 from web3 import Web3
 
@@ -34,11 +35,15 @@ class ServedL1:
             self.l1.close()
             raise
         self.url = self.server.url
+        # The server is local: no proxy settings apply (looking them up costs on every call).
+        self._session = session = requests.Session()
+        session.trust_env = False
         # The chain id and the unlocked accounts never change: web3 asks for the chain id
         # before every transaction and the tests for the accounts all the time.
         provider = Web3.HTTPProvider(
             self.url,
             request_kwargs={"timeout": 60},
+            session=session,
             cache_allowed_requests=True,
             cacheable_requests={"eth_chainId", "eth_accounts"},
         )
@@ -46,6 +51,7 @@ class ServedL1:
 
     def close(self) -> None:
         """Stop the miner and the server, then close the database."""
+        self._session.close()
         try:
             self.server.close()
         finally:
