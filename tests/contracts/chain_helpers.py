@@ -36,7 +36,9 @@ def latest_timestamp(w3: Web3) -> int:
 def set_next_block_timestamp(w3: Web3, timestamp: int) -> None:
     """Make ``timestamp`` the timestamp of the next block (mines one block just before it).
 
-    Calls at ``latest`` then see ``timestamp - 1``; later blocks continue one second apart.
+    Calls at ``latest`` then see ``timestamp - 1``. Later blocks follow the chain's clock: on
+    the embedded L1 one second apart while ``timestamp`` is ahead of the wall clock (anvil
+    gives blocks mined within the same second the same timestamp).
     """
     if timestamp - 1 > latest_timestamp(w3):
         _dev(w3, "evm_setNextBlockTimestamp", hex(timestamp - 1))
