@@ -44,6 +44,7 @@ from rollup_node.l1.reader import ChainL1Reader, L1Reader, Web3L1Reader
 from rollup_node.l1.transactor import Transactor, connect
 from rollup_node.metrics import NodeMetrics
 from rollup_node.proposer.driver import Proposer, ProposerSettings
+from rollup_node.proposer.finalizer import BatchFinalizer
 from rollup_node.protocol.predeploys import SEQUENCER_FEE_VAULT
 from rollup_node.rollup_status import RollupStatus
 from rollup_node.rpc.limits import RpcLimits
@@ -74,6 +75,7 @@ class Node:
         self.derivation: Derivation | None = None
         self.batcher: Batcher | None = None
         self.proposer: Proposer | None = None
+        self.finalizer: BatchFinalizer | None = None
         self.watcher: OutputWatcher | None = None
         self.rollup_status: RollupStatus | None = None
         self._l1_clients: list[Any] = []  # AsyncWeb3 clients of the rollup services
@@ -231,6 +233,8 @@ class Node:
         wrong_root = ProposerSettings(wrong_output_root_at=self.faults.wrong_output_root_at)
         self.proposer = Proposer(self.rollup, self.l2, transactor, wrong_root, self.registry)
         self._services.append(("proposer", self.proposer.run))
+        self.finalizer = BatchFinalizer(self.rollup, transactor)
+        self._services.append(("batch-finalizer", self.finalizer.run))
 
     @property
     def sequencer_key(self) -> str:

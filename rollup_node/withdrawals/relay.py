@@ -22,6 +22,7 @@ from web3 import AsyncWeb3
 from rollup_node.config import RollupConfig
 from rollup_node.contracts import describe_revert, load_artifact
 from rollup_node.l1.transactor import L1Receipt, L1TransactionReverted, Transactor, revert_data
+from rollup_node.proposer.finalizer import FINALIZE_BATCH_GAS
 from rollup_node.proposer.scc import STATE_BATCH_APPENDED, StateBatch, decode_state_batch
 from rollup_node.protocol.batch_merkle import batch_proof
 from rollup_node.protocol.output_root import OutputRootPreimage
@@ -30,9 +31,6 @@ from rollup_node.protocol.withdrawal import Withdrawal, decode_message_passed
 
 #: Most L1 blocks read in one ``eth_getLogs`` request.
 MAX_BLOCK_RANGE = 2000
-
-#: Gas for one ``finalizeBatch()`` call (it reads and writes a handful of slots).
-FINALIZE_BATCH_GAS = 100_000
 
 
 class WithdrawalError(RuntimeError):

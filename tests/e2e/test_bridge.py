@@ -213,3 +213,19 @@ def test_eth_and_erc20_round_trips(seq: RunningNode, capsys: pytest.CaptureFixtu
         assert "finalized" in capsys.readouterr().out
     assert l1.eth.get_balance(l1_recipient) == ETH
     assert l1_token.functions.balanceOf(l1_recipient).call() == 150
+
+
+def test_the_proposer_node_finalizes_its_batches_after_the_window(seq: RunningNode) -> None:
+    """Withdrawals and the proposer's bond need final batches; its node calls the
+    permissionless ``finalizeBatch()`` itself once a window has passed."""
+    scc = contract(
+        seq.l1_w3, "StateCommitmentChain", seq.node.rollup.l1_addresses.state_commitment_chain
+    )
+    finalizer = seq.node.finalizer
+    assert finalizer is not None
+    wait_for("a batch final by the node", lambda: finalizer.finalized > 0, timeout=WINDOW * 4)
+    final = scc.functions.finalizedBatches().call()
+    assert final > 1  # beyond the genesis batch
+    # never ahead of the window: the newest final batch was appended WINDOW seconds ago
+    newest = scc.functions.batchTimestamps(final - 1).call()
+    assert seq.l1_w3.eth.get_block("latest")["timestamp"] >= newest + WINDOW
