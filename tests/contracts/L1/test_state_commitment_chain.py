@@ -12,6 +12,7 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.logs import DISCARD
 
+from rollup_node.protocol.batch_merkle import batch_proof, batch_root
 from tests.contracts.chain_helpers import (
     latest_timestamp,
     reverts,
@@ -27,29 +28,6 @@ from tests.contracts.deployments import (
 
 GENESIS_ROOT = b"\x99" * 32
 HEADER_TYPE = "(uint256,bytes32,uint256,uint256,bytes)"
-
-
-def merkle_root(leaves: list[bytes]) -> bytes:
-    """SPEC §4 batch root: rows of odd length padded with zero[d]."""
-    row, zero = list(leaves), keccak(b"\x00" * 32)
-    while len(row) > 1:
-        if len(row) % 2:
-            row.append(zero)
-        row = [keccak(row[i] + row[i + 1]) for i in range(0, len(row), 2)]
-        zero = keccak(zero + zero)
-    return row[0]
-
-
-def merkle_proof(leaves: list[bytes], index: int) -> list[bytes]:
-    """Siblings of leaf ``index``, bottom-up: exactly ceil(log2(len(leaves))) of them."""
-    row, zero, proof = list(leaves), keccak(b"\x00" * 32), []
-    while len(row) > 1:
-        if len(row) % 2:
-            row.append(zero)
-        proof.append(row[index ^ 1])
-        row = [keccak(row[i] + row[i + 1]) for i in range(0, len(row), 2)]
-        zero, index = keccak(zero + zero), index // 2
-    return proof
 
 
 @dataclass
@@ -102,18 +80,18 @@ def _roots(count: int, salt: int = 0) -> list[bytes]:
 def test_batch_root_and_proofs(chains: Chains, size: int) -> None:
     roots = _roots(size)
     header = chains.propose(roots)
-    assert header[1] == merkle_root(roots)
+    assert header[1] == batch_root(roots)
     verify = chains.scc.functions.verifyStateCommitment
     for i, root in enumerate(roots):
-        proof = merkle_proof(roots, i)
+        proof = batch_proof(roots, i)
         assert len(proof) == (size - 1).bit_length()
         assert verify(root, 1 + i, header, proof).call()
         assert not verify(b"\x01" * 32, 1 + i, header, proof).call()
     if size > 1:
         with reverts("WrongProofLength(uint256,uint256)"):
-            verify(roots[0], 1, header, merkle_proof(roots, 0)[:-1]).call()
+            verify(roots[0], 1, header, batch_proof(roots, 0)[:-1]).call()
     with reverts("IndexOutOfRange(uint256,uint256)"):
-        verify(roots[0], 1 + size, header, merkle_proof(roots, 0)).call()
+        verify(roots[0], 1 + size, header, batch_proof(roots, 0)).call()
 
 
 def test_padding_uses_zero_per_level(chains: Chains) -> None:
@@ -132,7 +110,7 @@ def test_genesis_element_and_header(chains: Chains) -> None:
     assert (scc.totalElements().call(), scc.totalBatches().call()) == (1, 1)
     assert scc.isBatchFinal(0).call()
     genesis_header = (0, GENESIS_ROOT, 1, 0, None)
-    assert genesis_header[1] == merkle_root([GENESIS_ROOT])
+    assert genesis_header[1] == batch_root([GENESIS_ROOT])
 
 
 def test_append_header_fields(chains: Chains) -> None:
