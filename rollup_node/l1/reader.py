@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from web3 import AsyncHTTPProvider, AsyncWeb3
+from web3 import AsyncWeb3
 
 from rollup_node.chain.chain import Chain
+from rollup_node.l1.provider import L1Provider
 from rollup_node.protocol.l1_info import L1Origin
 
 
@@ -47,7 +48,7 @@ class Web3L1Reader:
     """An ``L1Reader`` over JSON-RPC."""
 
     def __init__(self, url: str, timeout_seconds: float = 10.0) -> None:
-        self.w3 = AsyncWeb3(AsyncHTTPProvider(url, request_kwargs={"timeout": timeout_seconds}))
+        self.w3 = AsyncWeb3(L1Provider(url, timeout_seconds))
 
     async def head_number(self) -> int:
         return await self.w3.eth.block_number

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_account import Account
-from web3 import AsyncHTTPProvider, AsyncWeb3
+from web3 import AsyncWeb3
 from web3.exceptions import TimeExhausted, TransactionNotFound
+
+from rollup_node.l1.provider import L1Provider
 
 #: Priority fee offered on L1 (1 gwei).
 PRIORITY_FEE_WEI = 10**9
@@ -55,8 +57,8 @@ class L1Receipt:
 
 
 def connect(url: str, timeout_seconds: float = 30.0) -> AsyncWeb3:
-    """An async web3 on the L1 JSON-RPC endpoint ``url``."""
-    return AsyncWeb3(AsyncHTTPProvider(url, request_kwargs={"timeout": timeout_seconds}))
+    """An async web3 on the L1 JSON-RPC endpoint ``url`` (see ``l1.provider``)."""
+    return AsyncWeb3(L1Provider(url, timeout_seconds))
 
 
 def revert_data(error: BaseException) -> bytes:
