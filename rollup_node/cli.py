@@ -25,6 +25,7 @@ NODE_FLAGS: list[tuple[str, str, type, str]] = [
     ("--rpc-host", "rpc_host", str, "interface the JSON-RPC server binds (default 127.0.0.1)"),
     ("--rpc-port", "rpc_port", int, "L2 JSON-RPC port, HTTP and WebSocket (default 9545)"),
     ("--sequencer-key", "sequencer_key", str, "hex private key of the sequencer's L1 account"),
+    ("--sequencer-ws", "sequencer_ws", str, "replica: the sequencer's ws:// URL to follow"),
     ("--log-format", "log_format", str, "text or json (default text)"),
     ("--log-level", "log_level", str, "debug, info, warning or error (default info)"),
 ]

@@ -169,6 +169,8 @@ class NodeConfig(BaseModel):
     l1_rpc_port: int = Field(8545, ge=0, le=65535)  # the embedded L1's port (devnet)
     l1_block_time: float = Field(2.0, ge=0)  # embedded L1; 0 = a block per transaction
     sequencer_key: str | None = None
+    #: Replica: the sequencer's WebSocket URL, to follow its unsafe head (L1 alone if unset).
+    sequencer_ws: str | None = None
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     rpc_max_batch: int = Field(100, ge=1)
@@ -180,6 +182,13 @@ class NodeConfig(BaseModel):
     @classmethod
     def _key(cls, v: str | None) -> str | None:
         return None if v is None else _hex_bytes(v, 32, "a private key")
+
+    @field_validator("sequencer_ws")
+    @classmethod
+    def _ws(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("ws://", "wss://")):
+            raise ValueError("must be a ws:// or wss:// URL")
+        return v
 
 
 class Config(BaseModel):

@@ -46,6 +46,7 @@ from rollup_node.metrics import NodeMetrics
 from rollup_node.proposer.driver import Proposer, ProposerSettings
 from rollup_node.proposer.finalizer import BatchFinalizer
 from rollup_node.protocol.predeploys import SEQUENCER_FEE_VAULT
+from rollup_node.replica.unsafe_head import UnsafeHeadFollower
 from rollup_node.rollup_status import RollupStatus
 from rollup_node.rpc.limits import RpcLimits
 from rollup_node.rpc.metrics import RpcMetrics
@@ -76,6 +77,7 @@ class Node:
         self.batcher: Batcher | None = None
         self.proposer: Proposer | None = None
         self.finalizer: BatchFinalizer | None = None
+        self.unsafe_follower: UnsafeHeadFollower | None = None
         self.watcher: OutputWatcher | None = None
         self.rollup_status: RollupStatus | None = None
         self._l1_clients: list[Any] = []  # AsyncWeb3 clients of the rollup services
@@ -208,6 +210,10 @@ class Node:
         self.rollup_status = RollupStatus(
             self.rollup, self.l2, self.derivation.status, self.watcher
         )
+        sequencer_ws = self.config.node.sequencer_ws
+        if mode == "replica" and sequencer_ws:
+            self.unsafe_follower = UnsafeHeadFollower(self.l2, self.derivation.engine, sequencer_ws)
+            self._services.append(("unsafe-head", self.unsafe_follower.run))
         if producer is None:
             return
         anchor = self.derivation.anchor

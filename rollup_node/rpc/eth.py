@@ -36,6 +36,7 @@ from rollup_node.rpc.formatting import (
     format_receipt,
     format_transaction,
     quantity,
+    raw_block,
 )
 from rollup_node.rpc.limits import RpcLimits
 from rollup_node.rpc.params import BlockHashRef, BlockId, BlockNumberOrTag, FilterCriteria
@@ -299,6 +300,13 @@ class EthApi:
         record = self._block(block)
         return None if record is None else format_block(record, full)
 
+    async def get_raw_block(self, _: CallContext, block: BlockNumberOrTag) -> str:
+        """``debug_getRawBlock``: the block's RLP (how a replica follows the unsafe head)."""
+        record = self._block(block)
+        if record is None:
+            raise RpcError(errors.SERVER_ERROR, "block not found")
+        return data(raw_block(record))
+
     async def get_block_by_hash(self, _: CallContext, block_hash: bytes, full: bool) -> Any:
         """``eth_getBlockByHash``."""
         record = self._backend.block_by_hash(block_hash)
@@ -533,6 +541,7 @@ class EthApi:
             Method("eth_getTransactionReceipt", self.get_transaction_receipt, (tx_hash,)),
             Method("eth_getBlockByNumber", self.get_block_by_number, (block_number, full)),
             Method("eth_getBlockByHash", self.get_block_by_hash, (block_hash, full)),
+            Method("debug_getRawBlock", self.get_raw_block, (block_number,)),
             Method(
                 "eth_getBlockTransactionCountByNumber",
                 self.get_block_transaction_count_by_number,

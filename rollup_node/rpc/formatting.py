@@ -12,6 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import rlp
+
 from rollup_node.chain.records import BlockRecord, LogRecord, ReceiptRecord, TxRecord
 
 DEPOSIT_TX_TYPE = 0x7E
@@ -213,3 +215,11 @@ def format_receipt(receipt: ReceiptRecord) -> dict[str, Any]:
     if receipt.deposit_receipt_version is not None:
         result["depositReceiptVersion"] = quantity(receipt.deposit_receipt_version)
     return result
+
+
+def raw_block(block: BlockRecord) -> bytes:
+    """The block's consensus encoding, as geth's ``debug_getRawBlock`` returns it:
+    ``rlp([header, transactions, ommers, withdrawals])`` with typed transactions as byte
+    strings and legacy ones as lists (L2 blocks have no ommers and no withdrawals)."""
+    txs = [tx.raw if tx.raw[0] < 0xC0 else rlp.decode(tx.raw) for tx in block.transactions]
+    return rlp.encode([rlp.decode(block.header_rlp), txs, [], []])

@@ -89,12 +89,19 @@ async def _deploy(url: str, key: str, params: RollupConfig) -> RollupConfig:
         await w3.provider.disconnect()
 
 
-def follower(path: Path, seq: RunningNode, mode: str, **operational: Any) -> RunningNode:
+def follower(
+    path: Path,
+    seq: RunningNode,
+    mode: str,
+    node: dict[str, Any] | None = None,
+    **operational: Any,
+) -> RunningNode:
     """A verifier or replica on ``seq``'s L1, from the rollup config its sequencer wrote, with
-    non-consensus rollup settings overridden by ``operational`` (e.g. ``confirmations``)."""
+    non-consensus rollup settings overridden by ``operational`` (e.g. ``confirmations``) and
+    node settings by ``node`` (e.g. ``sequencer_ws``)."""
     written = load_config(Path(seq.config.node.data_dir) / ROLLUP_CONFIG_FILE, environ={})
     rollup = {**written.rollup.model_dump(mode="json"), **operational}
-    return RunningNode(path, mode=mode, l1_rpc=seq.l1_url, rollup=rollup)
+    return RunningNode(path, mode=mode, l1_rpc=seq.l1_url, rollup=rollup, **(node or {}))
 
 
 def l1_send(seq: RunningNode, key: str, to: str, data: bytes, value: int = 0) -> dict:

@@ -84,3 +84,38 @@ def test_restarts_resume_without_gaps_or_duplicates(tmp_path: Path) -> None:
     finally:
         rep.stop()
         seq.stop()
+
+
+def test_replica_follows_the_sequencers_unsafe_head(tmp_path: Path) -> None:
+    """With ``sequencer_ws`` a replica executes the sequencer's blocks as they are announced
+    (its ``latest`` runs ahead of its safe head), and derivation later confirms them as they
+    are: nothing replaced, the same chain."""
+    seq = sequencer(tmp_path / "seq")
+    # 4 L1 blocks deep before safe: the followed blocks stay unsafe for a while
+    rep = follower(
+        tmp_path / "rep", seq, "replica", node={"sequencer_ws": seq.ws_url}, confirmations=4
+    )
+    try:
+        _, key = account(2)
+        recipient, _ = account(8)
+        (receipt,) = wait_receipts(seq.w3, [send(seq.w3, key, to=recipient, value=7)])
+        number = receipt["blockNumber"]
+
+        def followed() -> bool:
+            return rep.node.l2.head_number() >= number
+
+        wait_for("the replica to follow the sequencer's block", followed, timeout=30, every=0.05)
+        assert rep.node.l2.safe_number() < number  # ahead of what L1 has made safe
+        got = rep.w3.eth.get_transaction_receipt(receipt["transactionHash"])
+        assert got["blockHash"] == receipt["blockHash"]
+        follower_service = rep.node.unsafe_follower
+        assert follower_service is not None and follower_service.followed > 0
+        assert follower_service.halted is None
+        status = rep.w3.provider.make_request("rollup_syncStatus", [])["result"]
+        assert int(status["unsafeL2"]["number"], 16) > int(status["safeL2"]["number"], 16)
+        wait_for("derivation to pass it", lambda: rep.node.l2.safe_number() >= number + 2)
+        same_chain(seq, rep, number + 2)
+        assert rep.node.derivation.engine.replaced == 0  # confirmed, not rebuilt
+    finally:
+        rep.stop()
+        seq.stop()

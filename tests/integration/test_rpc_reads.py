@@ -221,3 +221,19 @@ def test_concurrent_senders_all_land_in_nonce_order(devnet) -> None:
         assert w3.eth.get_transaction_count(address) == w3.eth.get_transaction_count(
             address, "pending"
         )
+
+
+def test_debug_get_raw_block_is_the_consensus_encoding(devnet) -> None:
+    w3 = devnet.w3
+    _, key = account(4)
+    (receipt,) = wait_receipts(w3, [send(w3, key, to=RECIPIENT, value=1)])
+    number = receipt["blockNumber"]
+    block = w3.eth.get_block(number, full_transactions=True)
+    raw = bytes.fromhex(rpc(devnet.url, "debug_getRawBlock", [hex(number)])["result"][2:])
+    header, txs, ommers, withdrawals = rlp.decode(raw)
+    assert keccak(rlp.encode(header)) == bytes(block["hash"])
+    assert (ommers, withdrawals) == ([], [])
+    # typed transactions (the L1-info deposit, the transfer) are byte strings hashing to theirs
+    assert [keccak(tx) for tx in txs] == [bytes(tx["hash"]) for tx in block["transactions"]]
+    missing = rpc(devnet.url, "debug_getRawBlock", [hex(number + 10_000)])
+    assert "not found" in missing["error"]["message"]

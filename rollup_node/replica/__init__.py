@@ -1,0 +1,1 @@
+"""What a replica adds to derivation: following the sequencer's unsafe head."""
