@@ -58,7 +58,9 @@ class RunningNode:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def stop(self) -> None:
-        """Stop the node cleanly and end its loop thread."""
+        """Stop the node cleanly and end its loop thread (a second call does nothing)."""
+        if self.loop.is_closed():
+            return
         try:
             self.run(self.node.stop())
         finally:
