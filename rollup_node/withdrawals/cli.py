@@ -14,8 +14,12 @@ import asyncio
 import json
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from rollup_node.config import ZERO_ADDRESS, ConfigError, RollupConfig, load_config
+
+if TYPE_CHECKING:
+    from rollup_node.withdrawals.relay import Relayer
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -77,10 +81,23 @@ def run_withdraw(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace, rollup: RollupConfig, l1_rpc: str, tx_hash: bytes) -> int:
-    from rollup_node.l1.transactor import Transactor, connect
-    from rollup_node.withdrawals.relay import Relayer, Stage
+    from rollup_node.l1.transactor import connect
+    from rollup_node.withdrawals import relay
 
-    relayer = Relayer(connect(l1_rpc), connect(args.l2_rpc), rollup)
+    relayer = relay.Relayer(connect(l1_rpc), connect(args.l2_rpc), rollup)
+    try:
+        return await _act(args, relayer, rollup, tx_hash)
+    finally:
+        await relayer.l1.provider.disconnect()
+        await relayer.l2.provider.disconnect()
+
+
+async def _act(
+    args: argparse.Namespace, relayer: Relayer, rollup: RollupConfig, tx_hash: bytes
+) -> int:
+    from rollup_node.l1.transactor import Transactor
+    from rollup_node.withdrawals.relay import Stage
+
     block, withdrawals = await relayer.withdrawals_of(tx_hash)
     if args.index is not None:
         if not 0 <= args.index < len(withdrawals):
