@@ -55,25 +55,27 @@ class BatchFinalizer:
                 log.warning("L1 unavailable; retrying", error=str(exc))
             await asyncio.sleep(self.poll_seconds)
 
-    async def ready(self) -> bool:
-        """Whether the oldest non-final batch may be made final now."""
+    async def blocker(self) -> str | None:
+        """Why the oldest non-final batch cannot be made final now (``None``: it can)."""
         functions = self.scc.functions
         index = await functions.finalizedBatches().call()
         if index >= await functions.totalBatches().call():
-            return False
+            return "every batch is final"
         ends = await functions.batchTimestamps(index).call() + (
             await functions.fraudProofWindow().call()
         )
-        latest = await self.tx.w3.eth.get_block("latest")
-        if latest["timestamp"] < ends:
-            return False
-        header_hash = await functions.batchHeaderHashes(index).call()
-        return await functions.openGames(header_hash).call() == 0
+        now = (await self.tx.w3.eth.get_block("latest"))["timestamp"]
+        if now < ends:  # the next block is later than the latest: ready once latest ≥ ends
+            return f"batch {index}'s fraud-proof window ends at L1 time {ends} (in ~{ends - now} s)"
+        games = await functions.openGames(await functions.batchHeaderHashes(index).call()).call()
+        if games:
+            return f"batch {index} is held by {games} open dispute game(s)"
+        return None
 
     async def finalize_ready(self) -> int:
         """Finalize up to ``max_per_round`` ready batches; return how many."""
         done = 0
-        while done < self.max_per_round and await self.ready():
+        while done < self.max_per_round and await self.blocker() is None:
             try:
                 receipt = await self.tx.send(
                     self.scc.address, self._call, "finalizeBatch", gas=FINALIZE_BATCH_GAS

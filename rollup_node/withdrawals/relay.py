@@ -22,7 +22,7 @@ from web3 import AsyncWeb3
 from rollup_node.config import RollupConfig
 from rollup_node.contracts import describe_revert, load_artifact
 from rollup_node.l1.transactor import L1Receipt, L1TransactionReverted, Transactor, revert_data
-from rollup_node.proposer.finalizer import FINALIZE_BATCH_GAS
+from rollup_node.proposer.finalizer import BatchFinalizer
 from rollup_node.proposer.scc import STATE_BATCH_APPENDED, StateBatch, decode_state_batch
 from rollup_node.protocol.batch_merkle import batch_proof
 from rollup_node.protocol.output_root import OutputRootPreimage
@@ -246,23 +246,17 @@ class Relayer:
         return WithdrawalProof(withdrawal, element, batch, siblings, output, tuple(storage_proof))
 
     async def finalize_batches_through(self, batch_index: int, tx: Transactor) -> int:
-        """Call ``finalizeBatch()`` until batch ``batch_index`` is final; return the calls made.
-
-        Raises ``WithdrawalError`` naming the window's end when a batch on the way is not
-        ready (its window is open or a game holds it)."""
-        calls = 0
-        data = bytes.fromhex(self.scc.encode_abi("finalizeBatch", args=[])[2:])
-        while not await self.scc.functions.isBatchFinal(batch_index).call():
-            try:
-                await tx.send(self.scc.address, data, "finalizeBatch", gas=FINALIZE_BATCH_GAS)
-            except L1TransactionReverted as exc:
-                if not await self.scc.functions.isBatchFinal(batch_index).call():
-                    reason = describe_revert(exc.data, "StateCommitmentChain")
-                    raise WithdrawalError(
-                        f"SCC batch {batch_index} cannot be made final yet: {reason}"
-                    ) from exc
-                break  # someone else finalized it meanwhile
-            calls += 1
+        """Make batches final in order (``BatchFinalizer``) until ``batch_index`` is; return
+        the calls made. Raises ``WithdrawalError`` saying what holds a batch on the way."""
+        functions = self.scc.functions
+        if await functions.isBatchFinal(batch_index).call():
+            return 0
+        missing = batch_index + 1 - await functions.finalizedBatches().call()
+        finalizer = BatchFinalizer(self.rollup, tx, max_per_round=missing)
+        calls = await finalizer.finalize_ready()
+        if not await functions.isBatchFinal(batch_index).call():
+            reason = await finalizer.blocker()
+            raise WithdrawalError(f"SCC batch {batch_index} cannot be made final yet: {reason}")
         return calls
 
     async def delivered(self, withdrawal: Withdrawal) -> bool:

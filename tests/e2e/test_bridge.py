@@ -180,12 +180,15 @@ def test_eth_and_erc20_round_trips(seq: RunningNode, capsys: pytest.CaptureFixtu
     assert withdraw(seq, "status", eth_out["transactionHash"]) == 0
     assert "finalized" not in capsys.readouterr().out
 
-    def ready() -> bool:
+    def covered() -> bool:
         withdraw(seq, "status", token_out["transactionHash"])
         out = capsys.readouterr().out
         return "window" in out or "ready" in out
 
-    wait_for("the withdrawals' output roots on L1", ready, timeout=90, every=1)
+    wait_for("the withdrawals' output roots on L1", covered, timeout=90, every=1)
+    # the roots come seconds after the blocks, the window is WINDOW seconds: still in it
+    assert withdraw(seq, "finalize", token_out["transactionHash"], "--key", relayer_key) == 1
+    assert "fraud-proof window ends" in capsys.readouterr().err
     assert withdraw(seq, "prove", eth_out["transactionHash"]) == 0
     assert '"storageProof"' in capsys.readouterr().out
 
