@@ -44,6 +44,7 @@ class BatchFinalizer:
         )
         self._call = bytes.fromhex(self.scc.encode_abi("finalizeBatch", args=[])[2:])
         self.finalized = 0  # batches this service made final
+        self._window: int | None = None  # the SCC's fraudProofWindow (immutable)
 
     async def run(self) -> None:
         """Finalize what may be finalized, every ``poll_seconds``, until cancelled."""
@@ -61,9 +62,9 @@ class BatchFinalizer:
         index = await functions.finalizedBatches().call()
         if index >= await functions.totalBatches().call():
             return "every batch is final"
-        ends = await functions.batchTimestamps(index).call() + (
-            await functions.fraudProofWindow().call()
-        )
+        if self._window is None:
+            self._window = await functions.fraudProofWindow().call()
+        ends = await functions.batchTimestamps(index).call() + self._window
         now = (await self.tx.w3.eth.get_block("latest"))["timestamp"]
         if now < ends:  # the next block is later than the latest: ready once latest ≥ ends
             return f"batch {index}'s fraud-proof window ends at L1 time {ends} (in ~{ends - now} s)"

@@ -59,9 +59,9 @@ class StateBatch:
     output_roots: tuple[bytes, ...]
     l1_block_number: int
     proposer: str
-    batch_root: bytes = b""
-    extra_data: bytes = b""
-    timestamp: int = 0
+    batch_root: bytes
+    extra_data: bytes
+    timestamp: int
 
     @property
     def last_element(self) -> int:
@@ -107,3 +107,17 @@ def decode_state_batch(log: Any) -> StateBatch:  # noqa: ANN401 - a web3 log
         extra_data=extra,
         timestamp=timestamp,
     )
+
+
+async def read_state_batches(w3: AsyncWeb3, scc: str, start: int, end: int) -> list[StateBatch]:
+    """The ``StateBatchAppended`` events of L1 blocks ``start..end``, in log order (a
+    re-proposed batch's event comes after the deleted one's)."""
+    logs = await w3.eth.get_logs(
+        {
+            "address": scc,
+            "fromBlock": start,
+            "toBlock": end,
+            "topics": ["0x" + STATE_BATCH_APPENDED.hex()],
+        }
+    )
+    return [decode_state_batch(entry) for entry in logs]

@@ -23,7 +23,7 @@ from web3.exceptions import Web3Exception
 from rollup_node.chain.chain import Chain
 from rollup_node.config import RollupConfig
 from rollup_node.proposer.outputs import output_at
-from rollup_node.proposer.scc import STATE_BATCH_APPENDED, StateBatch, decode_state_batch
+from rollup_node.proposer.scc import StateBatch, read_state_batches
 
 log = structlog.get_logger("verifier")
 
@@ -118,16 +118,7 @@ class OutputWatcher:
         if head < start:
             return
         end = min(head, start + MAX_BLOCK_RANGE - 1)
-        logs = await self.w3.eth.get_logs(
-            {
-                "address": self.scc,
-                "fromBlock": start,
-                "toBlock": end,
-                "topics": ["0x" + STATE_BATCH_APPENDED.hex()],
-            }
-        )
-        for entry in logs:
-            batch = decode_state_batch(entry)
+        for batch in await read_state_batches(self.w3, self.scc, start, end):
             for i, root in enumerate(batch.output_roots):
                 self.pending[batch.prev_total_elements + i] = (root, batch)
         last = await self.w3.eth.get_block(end)

@@ -23,7 +23,7 @@ from rollup_node.config import RollupConfig
 from rollup_node.contracts import describe_revert, load_artifact
 from rollup_node.l1.transactor import L1Receipt, L1TransactionReverted, Transactor, revert_data
 from rollup_node.proposer.finalizer import BatchFinalizer
-from rollup_node.proposer.scc import STATE_BATCH_APPENDED, StateBatch, decode_state_batch
+from rollup_node.proposer.scc import StateBatch, read_state_batches
 from rollup_node.protocol.batch_merkle import batch_proof
 from rollup_node.protocol.output_root import OutputRootPreimage
 from rollup_node.protocol.predeploys import L2_TO_L1_MESSAGE_PASSER
@@ -185,17 +185,8 @@ class Relayer:
         start, head = self.rollup.genesis_l1.number, await self.l1.eth.block_number
         while start <= head:
             end = min(head, start + MAX_BLOCK_RANGE - 1)
-            logs = await self.l1.eth.get_logs(
-                {
-                    "address": self.scc.address,
-                    "fromBlock": start,
-                    "toBlock": end,
-                    "topics": ["0x" + STATE_BATCH_APPENDED.hex()],
-                }
-            )
-            for entry in logs:  # a re-proposed batch's event comes after the deleted one's
-                batch = decode_state_batch(entry)
-                latest[batch.batch_index] = batch
+            for batch in await read_state_batches(self.l1, self.scc.address, start, end):
+                latest[batch.batch_index] = batch  # a re-proposal replaces a deleted batch
             start = end + 1
         return [latest[i] for i in range(total) if i in latest]
 
