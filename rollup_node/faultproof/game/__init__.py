@@ -1,0 +1,10 @@
+"""Playing dispute games (SPEC §11).
+
+- ``types``: the vocabulary every part shares (claims as read from a game, the actions an
+  honest player takes, the trace a player answers from).
+- ``positions``, ``solver``: position maths and the honest response, pure and synchronous.
+- ``trace``: the program's execution trace for one game (state hashes, step witnesses), built
+  once on the fast MIPS path with checkpoints and every preimage stored with the game.
+- ``responder``: turns actions into L1 transactions on the game, the factory and the oracle.
+- ``agent``: the service that finds games, reads them, asks the solver and acts, most urgent first.
+"""
