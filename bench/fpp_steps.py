@@ -1,6 +1,6 @@
 """MIPS steps of the fault-proof program for one L2 block, on the project's reference VM.
 
-Builds a synthetic L1 (tests/unit/faultproof/program/world.py) and the node's own L2 genesis,
+Builds a synthetic L1 (rollup_node/faultproof/differential/world.py) and the node's own L2 genesis,
 then runs the MIPS build of the program (build/mips/fpp.elf) on block 1 twice: empty (only the
 L1-info deposit) and holding ``--transfers`` signed transfers. Prints steps, wall time, VM speed,
 and the keccak-f share; the last line is the ratio of the full block's steps to the empty
@@ -32,6 +32,7 @@ from rollup_node.chain.genesis import devnet_accounts  # noqa: E402
 from rollup_node.chain.store import ChainStore  # noqa: E402
 from rollup_node.config import L1Addresses, RollupConfig  # noqa: E402
 from rollup_node.deploy import open_l2_chain  # noqa: E402
+from rollup_node.faultproof.differential.world import Batch, QueueElement, World  # noqa: E402
 from rollup_node.faultproof.mips.elf import load_elf  # noqa: E402
 from rollup_node.faultproof.mips.step import step  # noqa: E402
 from rollup_node.faultproof.mips.syscalls import HostIO  # noqa: E402
@@ -39,7 +40,6 @@ from rollup_node.faultproof.oracle.host import run_native  # noqa: E402
 from rollup_node.faultproof.program.build import binary_path, build  # noqa: E402
 from rollup_node.faultproof.program.host import Dispute, ProgramHost, StoreL2Reader  # noqa: E402
 from rollup_node.proposer.outputs import output_at  # noqa: E402
-from tests.unit.faultproof.program.world import Batch, QueueElement, World  # noqa: E402
 
 ANCHOR = 3
 CTC = L1Addresses(canonical_transaction_chain="0xc7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7")

@@ -11,11 +11,10 @@ import pytest
 import rlp
 
 from rollup_node.config import L1Addresses, RollupConfig
+from rollup_node.faultproof.differential.world import Batch, QueueElement, World
 from rollup_node.faultproof.oracle.host import run_native
 from rollup_node.protocol.deposits import DepositTx, user_deposit_source_hash
 from rollup_node.protocol.l1_info import L1Origin, l1_info_deposit
-
-from .world import Batch, QueueElement, World
 
 CTC = L1Addresses(canonical_transaction_chain="0xc7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7")
 CONFIG = RollupConfig(l2_genesis_timestamp=10_000, force_inclusion_blocks=10, l1_addresses=CTC)

@@ -11,10 +11,10 @@ import pytest
 import rlp
 
 from rollup_node.config import RollupConfig
+from rollup_node.faultproof.differential.world import Batch, QueueElement, World
 from rollup_node.protocol import derivation as py
 
 from .test_derive import CTC, _run, _user_deposit
-from .world import Batch, QueueElement, World
 
 CONFIG = RollupConfig(
     l2_genesis_timestamp=10_000,

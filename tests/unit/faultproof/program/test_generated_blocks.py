@@ -20,12 +20,12 @@ from eth._utils.address import generate_contract_address
 from eth_account import Account
 
 from rollup_node.chain.genesis import devnet_accounts
+from rollup_node.faultproof.differential.world import QueueElement
 from rollup_node.faultproof.program.build import build
 from rollup_node.protocol.predeploys import L2_TO_L1_MESSAGE_PASSER
 
 from .test_program import ANCHOR, BASE, _batch, _prove, _withdrawal
 from .test_program import binaries as binaries  # the module's build fixture
-from .world import QueueElement
 
 # runtime: SSTORE(calldata[0:32], calldata[32:64])
 CHURN = bytes.fromhex("602035600035" + "5500")

@@ -15,6 +15,7 @@ from eth_account import Account
 from rollup_node.chain.genesis import devnet_accounts
 from rollup_node.chain.store import ChainStore
 from rollup_node.deploy import open_l2_chain
+from rollup_node.faultproof.differential.world import Batch
 from rollup_node.faultproof.mips.elf import load_elf
 from rollup_node.faultproof.mips.step import run
 from rollup_node.faultproof.mips.syscalls import HostIO
@@ -28,7 +29,6 @@ from .test_derive import QUEUE, TX_A, _world
 from .test_derive import _batch as derive_batch
 from .test_program import ANCHOR, _batch
 from .test_program import _world as program_world
-from .world import Batch
 
 pytestmark = pytest.mark.mips
 

@@ -20,6 +20,7 @@ from rollup_node.chain.genesis import devnet_accounts
 from rollup_node.chain.store import ChainStore
 from rollup_node.config import L1Addresses, RollupConfig
 from rollup_node.deploy import open_l2_chain
+from rollup_node.faultproof.differential.world import EMPTY_ROOT, Batch, QueueElement, World
 from rollup_node.faultproof.mips.elf import load_elf
 from rollup_node.faultproof.mips.step import run as run_vm
 from rollup_node.faultproof.mips.syscalls import HostIO
@@ -29,8 +30,6 @@ from rollup_node.faultproof.program.host import Dispute, ProgramHost, StoreL2Rea
 from rollup_node.proposer.outputs import output_at
 from rollup_node.protocol.deposits import decode_deposit
 from rollup_node.protocol.predeploys import L2_TO_L1_MESSAGE_PASSER, SEQUENCER_FEE_VAULT
-
-from .world import EMPTY_ROOT, Batch, QueueElement, World
 
 CTC = L1Addresses(canonical_transaction_chain="0xc7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7")
 BASE = RollupConfig(l2_genesis_timestamp=10_000, force_inclusion_blocks=10, l1_addresses=CTC)
