@@ -13,7 +13,9 @@ class Faults:
     """Ways the sequencer's services can be told to misbehave."""
 
     malformed_batch_at: int | None = None  # post the batch holding this L2 block malformed
-    wrong_output_root_at: int | None = None  # propose a wrong output root for this L2 block
+    #: propose a wrong output root for this L2 block, once (the re-proposal after a game
+    #: deletes it is correct, SPEC §11)
+    wrong_output_root_once: int | None = None
     censor_deposits: bool = False  # never include deposits from the CTC queue
 
     @property
@@ -21,6 +23,6 @@ class Faults:
         """Whether a fault is on."""
         return (
             self.malformed_batch_at is not None
-            or self.wrong_output_root_at is not None
+            or self.wrong_output_root_once is not None
             or self.censor_deposits
         )

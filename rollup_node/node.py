@@ -236,7 +236,7 @@ class Node:
         settings = BatcherSettings(malformed_batch_at=self.faults.malformed_batch_at)
         self.batcher = Batcher(self.rollup, self.l2, transactor, settings)
         self._services.append(("batcher", self.batcher.run))
-        wrong_root = ProposerSettings(wrong_output_root_at=self.faults.wrong_output_root_at)
+        wrong_root = ProposerSettings(wrong_output_root_once=self.faults.wrong_output_root_once)
         self.proposer = Proposer(self.rollup, self.l2, transactor, wrong_root, self.registry)
         self._services.append(("proposer", self.proposer.run))
         self.finalizer = BatchFinalizer(self.rollup, transactor)
@@ -261,7 +261,11 @@ class Node:
         assert self.l2 is not None
         chain = self.l2
         metrics = NodeMetrics(self.registry, chain="l2")
-        self.intake = Intake(chain, lambda: chain.next_env(0, SEQUENCER_FEE_VAULT, b"").base_fee)
+        self.intake = Intake(
+            chain,
+            lambda: chain.next_env(0, SEQUENCER_FEE_VAULT, b"").base_fee,
+            self.rollup.max_batch_bytes,
+        )
         chain.intake = self.intake
         self.producer = BlockProducer(
             chain, self.intake, l1_reader, self.deposits, self.rollup, metrics, self.executor

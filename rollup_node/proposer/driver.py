@@ -1,7 +1,9 @@
 """The proposer loop: post the output roots of safe L2 blocks to the SCC, keeping its bond.
 
 Element ``n`` of the SCC is the output root of L2 block ``n``. Each round reads
-``totalElements`` (the source of truth after a restart or a deleted batch) and posts the roots
+``totalElements`` (the source of truth after a restart or a deleted batch: after a challenger
+won a game, SPEC §11, it has fallen back to the first deleted element, and the proposer posts
+correct roots from there again) and posts the roots
 of the next blocks that are safe — derived from batches already on L1, so the SCC's own bound
 (no element past the CTC's blocks) always holds — at most ``max_roots`` per transaction. Before
 proposing it tops its bond up to ``requiredBond`` through the BondManager.
@@ -50,8 +52,9 @@ class ProposerSettings:
     poll_seconds: float = 0.5
     #: Run the native fault-proof program on every block before posting its root.
     check_with_program: bool = True
-    #: Fault injection (tests): propose a wrong output root for this L2 block.
-    wrong_output_root_at: int | None = None
+    #: Fault injection (tests): propose a wrong output root for this L2 block, once per
+    #: process (after a game deletes it, the re-proposal is correct).
+    wrong_output_root_once: int | None = None
 
 
 class Proposer:
@@ -80,6 +83,7 @@ class Proposer:
             registry=registry or CollectorRegistry(),
         )
         self.halted: str | None = None  # why proposing stopped, if it did
+        self.wrong_root_posted = False  # the one-shot fault injection has fired
         self._program_l1: Any = None
 
     async def run(self) -> None:
@@ -136,7 +140,7 @@ class Proposer:
     def root_of(self, number: int) -> bytes:
         """The output root this proposer posts for block ``number``."""
         root = output_at(self.chain, number).root
-        if number == self.settings.wrong_output_root_at:
+        if number == self.settings.wrong_output_root_once and not self.wrong_root_posted:
             log.warning("fault injection: proposing a wrong output root", block=number)
             return keccak(b"wrong" + root)
         return root
@@ -161,6 +165,8 @@ class Proposer:
         roots = [self.root_of(n) for n in range(start, last + 1)]
         calldata = append_state_batch_calldata(roots, start)
         receipt = await self.tx.send(self.scc, calldata, "appendStateBatch")
+        if start <= (self.settings.wrong_output_root_once or -1) <= last:
+            self.wrong_root_posted = True  # only once it is on L1: a revert posts it again
         self.proposed += len(roots)
         log.info("output roots proposed", first=start, last=last, l1=receipt.block_number)
         return True

@@ -109,6 +109,53 @@ def decode_state_batch(log: Any) -> StateBatch:  # noqa: ANN401 - a web3 log
     )
 
 
+@dataclass(frozen=True, slots=True)
+class StateBatchDeletion:
+    """One ``StateBatchDeleted`` event: a game the challenger won deleted batch ``batch_index``
+    and every later one (SPEC §4, §11)."""
+
+    batch_index: int
+    header_hash: bytes
+    game: str
+    l1_block_number: int
+
+
+def decode_state_batch_deletion(log: Any) -> StateBatchDeletion:  # noqa: ANN401 - a web3 log
+    """A ``StateBatchDeleted`` log."""
+    first = log["topics"][1]
+    index = int(first, 16) if isinstance(first, str) else int.from_bytes(bytes(first), "big")
+    data = log["data"]
+    raw = bytes.fromhex(data[2:]) if isinstance(data, str) else bytes(data)
+    header_hash, game = abi_decode(["bytes32", "address"], raw)
+    return StateBatchDeletion(index, header_hash, game, log["blockNumber"])
+
+
+async def read_scc_history(
+    w3: AsyncWeb3, scc: str, start: int, end: int
+) -> list[StateBatch | StateBatchDeletion]:
+    """The ``StateBatchAppended`` and ``StateBatchDeleted`` events of L1 blocks
+    ``start..end``, in log order: replaying them in order gives the SCC's current batches."""
+    logs = await w3.eth.get_logs(
+        {
+            "address": scc,
+            "fromBlock": start,
+            "toBlock": end,
+            "topics": [["0x" + STATE_BATCH_APPENDED.hex(), "0x" + STATE_BATCH_DELETED.hex()]],
+        }
+    )
+    return [
+        decode_state_batch(entry)
+        if _topic0(entry) == STATE_BATCH_APPENDED
+        else decode_state_batch_deletion(entry)
+        for entry in logs
+    ]
+
+
+def _topic0(log: Any) -> bytes:  # noqa: ANN401 - a web3 log
+    first = log["topics"][0]
+    return bytes.fromhex(first.removeprefix("0x")) if isinstance(first, str) else bytes(first)
+
+
 async def read_state_batches(w3: AsyncWeb3, scc: str, start: int, end: int) -> list[StateBatch]:
     """The ``StateBatchAppended`` events of L1 blocks ``start..end``, in log order (a
     re-proposed batch's event comes after the deleted one's)."""

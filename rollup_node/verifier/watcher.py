@@ -6,6 +6,10 @@ posted element ``n`` waits until derivation has made block ``n`` safe, then its 
 compared with ``output_at(chain, n)``. A mismatch is logged at error level, counted in
 ``verifier_output_root_mismatches_total`` and recorded as a dispute candidate for
 ``rollup_disputes``; challenging it on L1 is the dispute game's work (SPEC §11).
+
+After a challenger win the SCC emits ``StateBatchDeleted`` (SPEC §4, §11): the watcher reads it
+in log order with the appends, forgets the deleted batches' elements (their roots are no longer
+compared; a mismatch in them is marked ``deleted``) and compares the re-proposed roots afresh.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import structlog
 from prometheus_client import CollectorRegistry, Counter
@@ -23,7 +27,7 @@ from web3.exceptions import Web3Exception
 from rollup_node.chain.chain import Chain
 from rollup_node.config import RollupConfig
 from rollup_node.proposer.outputs import output_at
-from rollup_node.proposer.scc import StateBatch, read_state_batches
+from rollup_node.proposer.scc import StateBatch, StateBatchDeletion, read_scc_history
 
 log = structlog.get_logger("verifier")
 
@@ -42,6 +46,8 @@ class RootMismatch:
     l1_block_number: int
     proposer: str
     detected_at: float
+    batch: StateBatch  # the SCC batch holding the posted root
+    deleted: bool = False  # its batch was deleted by a game (SPEC §11)
 
     def as_json(self) -> dict[str, object]:
         """The entry ``rollup_disputes`` serves."""
@@ -53,7 +59,7 @@ class RootMismatch:
             "l1BlockNumber": hex(self.l1_block_number),
             "proposer": self.proposer,
             "detectedAt": int(self.detected_at),
-            "status": "detected",
+            "status": "deleted" if self.deleted else "detected",
         }
 
 
@@ -77,6 +83,8 @@ class OutputWatcher:
         self.cursor: tuple[int, bytes] | None = None  # the last L1 block read
         self.pending: dict[int, tuple[bytes, StateBatch]] = {}  # element -> posted root
         self.checked: dict[int, bytes] = {}  # element -> root found equal
+        self.batches: dict[int, StateBatch] = {}  # the SCC's current batches, by index
+        self.deletions: list[StateBatchDeletion] = []
         self.mismatches: list[RootMismatch] = []
         self._lock = threading.Lock()
         self.checked_total = Counter(
@@ -113,16 +121,56 @@ class OutputWatcher:
                 self.cursor = None
                 self.pending.clear()
                 self.checked.clear()
+                self.batches.clear()
+                self.deletions.clear()
         start = self.anchor + 1 if self.cursor is None else self.cursor[0] + 1
         head = await self.w3.eth.block_number
         if head < start:
             return
         end = min(head, start + MAX_BLOCK_RANGE - 1)
-        for batch in await read_state_batches(self.w3, self.scc, start, end):
-            for i, root in enumerate(batch.output_roots):
-                self.pending[batch.prev_total_elements + i] = (root, batch)
+        for event in await read_scc_history(self.w3, self.scc, start, end):
+            if isinstance(event, StateBatchDeletion):
+                self.forget(event)
+                continue
+            self.batches[event.batch_index] = event
+            for i, root in enumerate(event.output_roots):
+                self.pending[event.prev_total_elements + i] = (root, event)
         last = await self.w3.eth.get_block(end)
         self.cursor = (end, bytes(last["hash"]))
+
+    def forget(self, deletion: StateBatchDeletion) -> None:
+        """Drop batch ``deletion.batch_index`` and every later one: their elements are no
+        longer compared, and mismatches in them are marked deleted (SPEC §11)."""
+        gone = [b for i, b in self.batches.items() if i >= deletion.batch_index]
+        if not gone:
+            return  # read again after a reorg, before the batches it deletes: nothing to drop
+        first = min(b.prev_total_elements for b in gone)
+        for index in [b.batch_index for b in gone]:
+            del self.batches[index]
+        for element in [n for n in self.pending if n >= first]:
+            del self.pending[element]
+        for element in [n for n in self.checked if n >= first]:
+            del self.checked[element]
+        with self._lock:
+            self.deletions.append(deletion)
+            self.mismatches = [
+                replace(m, deleted=True) if m.element >= first and not m.deleted else m
+                for m in self.mismatches
+            ]
+        log.warning(
+            "SCC batches deleted by a dispute game; their roots are forgotten",
+            first_batch=deletion.batch_index,
+            first_element=first,
+            game=deletion.game,
+            l1_block=deletion.l1_block_number,
+        )
+
+    def earliest_wrong(self) -> RootMismatch | None:
+        """The earliest mismatch whose batch still stands: the one element to challenge
+        (SPEC §11 takes element ``n − 1`` as agreed)."""
+        with self._lock:
+            live = [m for m in self.mismatches if not m.deleted]
+        return min(live, key=lambda m: m.element, default=None)
 
     def compare_ready(self) -> None:
         """Compare every pending root whose block derivation has made safe."""
@@ -142,6 +190,7 @@ class OutputWatcher:
                 batch.l1_block_number,
                 batch.proposer,
                 time.time(),
+                batch,
             )
             with self._lock:
                 self.mismatches.append(mismatch)

@@ -41,7 +41,7 @@ def test_malformed_batch_gives_fallback_blocks_everywhere(tmp_path: Path) -> Non
 
 
 def test_wrong_output_root_is_flagged_within_one_l1_block(tmp_path: Path) -> None:
-    seq = sequencer(tmp_path / "seq", Faults(wrong_output_root_at=4))
+    seq = sequencer(tmp_path / "seq", Faults(wrong_output_root_once=4))
     ver = follower(tmp_path / "ver", seq, "verifier")
     try:
         assert ver.l1_url is None and seq.l1_w3 is not None

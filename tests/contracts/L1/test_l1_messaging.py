@@ -212,6 +212,31 @@ def test_withdrawal_needs_a_final_root(l1: L1) -> None:
         l1.finalize(w, final=False)
 
 
+def test_withdrawal_against_a_deleted_root_cannot_finalize(l1: L1) -> None:
+    """SPEC §11: after a game deletes a batch, a proof against its root is refused, even once
+    the re-proposed batch at the same index is final."""
+    w3, a = l1.w3, l1.w3.eth.accounts
+    factory, game = a[8], a[7]
+    w = l1.withdrawal(a[2], a[6])
+    trie = passer_storage([withdrawal_hash(w)], filler=20)
+    location, preimage = l1.prove(trie.root_hash, final=False)
+    header = location[1]
+    transact(w3, l1.scc.functions.registerGame(game, header), factory)
+    transact(w3, l1.scc.functions.deleteStateBatch(header), game)
+    bonds = l1.w3.eth.contract(
+        address=l1.scc.functions.bondManager().call(), abi=load_artifact("BondManager").abi
+    )
+    transact(w3, bonds.functions.deposit(), l1.proposer, value=BOND)  # slashed: bond again
+    transact(w3, l1.scc.functions.appendStateBatch([keccak(b"again")], header[3]), l1.proposer)
+    set_next_block_timestamp(w3, latest_timestamp(w3) + WINDOW + 1)
+    transact(w3, l1.scc.functions.finalizeBatch(), a[0])
+    assert l1.scc.functions.isBatchFinal(header[0]).call()
+    with reverts("InvalidOutputRootProof()"):
+        l1.messenger.functions.finalizeWithdrawal(
+            w, location, preimage, proof_of(trie, withdrawal_hash(w))
+        ).call({"gas": 5_000_000})
+
+
 def test_withdrawal_proofs_are_checked(l1: L1) -> None:
     a = l1.w3.eth.accounts
     w, other = l1.withdrawal(a[2], a[6]), l1.withdrawal(a[2], a[7])
