@@ -5,7 +5,8 @@ Each round reads the CTC's totals — the source of truth after a restart, a fai
 transaction or a rewind — and, when the blocks after ``totalBlocks`` are many or old enough,
 packs them into a batch and calls ``appendSequencerBatch`` with the ``expected*`` values it read
 and ``maxL1Block`` (a batch that would land later than its blocks' origins allow fails loudly
-instead). A reverted append is simply retried from fresh totals; when the CTC says deposits are
+instead). A reverted append is simply retried from fresh totals, and so is a block too large
+for any batch (the sequencer replaces it, SPEC §5); when the CTC says deposits are
 overdue that the batch cannot take (after long downtime), the batcher calls ``forceInclude()``.
 """
 
@@ -28,7 +29,7 @@ from rollup_node.batcher.ctc import (
     append_calldata,
     read_totals,
 )
-from rollup_node.batcher.packing import SealedBlocks, pack
+from rollup_node.batcher.packing import SealedBlocks, UnbatchableBlock, pack
 from rollup_node.chain.chain import Chain
 from rollup_node.config import RollupConfig
 from rollup_node.l1.transactor import L1SendFailed, L1TransactionReverted, Transactor
@@ -85,6 +86,10 @@ class Batcher:
                 posted = False
             except (L1SendFailed, TimeoutError, OSError, Web3Exception) as exc:
                 log.warning("L1 unavailable; retrying", error=str(exc))
+                posted = False
+            except UnbatchableBlock as exc:
+                # Not a reason to stop the node: the sequencer replaces such a block (SPEC §5).
+                log.warning("waiting for the sequencer to replace a block", error=str(exc))
                 posted = False
             if not posted:
                 await asyncio.sleep(self.settings.poll_seconds)

@@ -48,6 +48,61 @@ def encode_batch(blocks: Sequence[BatchBlock]) -> bytes:
     return bytes([BATCH_VERSION_RLP]) + rlp.encode(items)
 
 
+# --- sizes without encoding (SPEC §5, "Every block must fit in a batch") ------------------
+#
+# The sequencer seals a block before its batch entry would pass ``max_batch_bytes`` and the
+# batcher packs blocks while the batch stays within it; both measure with these functions, by
+# RLP length arithmetic, so neither re-encodes a block per transaction.
+
+#: Most bytes a single-block batch adds around one transaction's encoding: the version byte,
+#: four RLP length prefixes (batch, block, txs list, the transaction; each ≤ 4 bytes below
+#: 2^24) and two 64-bit integers (≤ 9 bytes each) — 35 bytes, rounded up as SPEC §5 does.
+SINGLE_TX_OVERHEAD = 64
+
+
+def rlp_string_length(data: bytes) -> int:
+    """Bytes of ``rlp(data)`` for a byte string."""
+    size = len(data)
+    if size == 1 and data[0] < 0x80:
+        return 1
+    if size < 56:
+        return 1 + size
+    return 1 + (size.bit_length() + 7) // 8 + size
+
+
+def rlp_list_length(payload_length: int) -> int:
+    """Bytes of an RLP list whose items encode to ``payload_length`` bytes in all."""
+    if payload_length < 56:
+        return 1 + payload_length
+    return 1 + (payload_length.bit_length() + 7) // 8 + payload_length
+
+
+def _rlp_uint_length(value: int) -> int:
+    return 1 if value < 0x80 else 1 + (value.bit_length() + 7) // 8
+
+
+def block_entry_length(l1_origin_number: int, num_deposits: int, txs_payload_length: int) -> int:
+    """Bytes of ``rlp([l1OriginNumber, numDeposits, txs])`` where the transactions' own
+    encodings (``rlp_string_length`` of each) sum to ``txs_payload_length``."""
+    return rlp_list_length(
+        _rlp_uint_length(l1_origin_number)
+        + _rlp_uint_length(num_deposits)
+        + rlp_list_length(txs_payload_length)
+    )
+
+
+def batch_length(entries_payload_length: int) -> int:
+    """Bytes of ``0x00 ‖ rlp([block, ...])`` whose block entries sum to
+    ``entries_payload_length`` bytes (a single block: its ``block_entry_length``)."""
+    return 1 + rlp_list_length(entries_payload_length)
+
+
+def batch_block_length(block: BatchBlock) -> int:
+    """Bytes of ``block``'s entry in a batch (``block_entry_length`` of its fields)."""
+    txs = sum(rlp_string_length(tx) for tx in block.transactions)
+    return block_entry_length(block.l1_origin_number, block.num_deposits, txs)
+
+
 def _uint64(item: object, what: str) -> int:
     if not isinstance(item, bytes):
         raise MalformedBatch(f"{what} is a list, not an integer")

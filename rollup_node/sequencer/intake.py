@@ -5,6 +5,11 @@ plus the transactions already queued (nonce and spending per sender) — by the 
 SPEC §3.1, and either queued or rejected at once with the reason. An accepted transaction is
 written to the chain database before its hash is returned, so a crash cannot lose it; the block
 that includes it deletes it from the journal in the same atomic commit.
+
+On the rollup (``max_batch_bytes`` given) a transaction longer than
+``max_batch_bytes − SINGLE_TX_OVERHEAD`` is refused as ``oversized``: no block holding it could
+ever fit a batch (SPEC §5), and ``fill`` stops at the first transaction the block's batch room
+does not admit, so every block the sequencer seals can be batched.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from rollup_node.chain.chain import Chain
 from rollup_node.chain.errors import RejectReason, TransactionRejected
 from rollup_node.chain.records import BlockRecord, TxRecord
 from rollup_node.chain.transactions import decode_user_transaction, user_tx_record
+from rollup_node.protocol.batch import SINGLE_TX_OVERHEAD
 from rollup_node.protocol.l1_fee import L1FeeParams, l1_fee
 from rollup_node.protocol.predeploys import L1_BLOCK, L1_BLOCK_BASEFEE_SLOT
 from rollup_node.protocol.transaction_validity import (
@@ -34,6 +40,7 @@ from rollup_node.protocol.transaction_validity import (
     check_transaction,
     max_fee_per_gas,
 )
+from rollup_node.sequencer.batch_room import BatchRoom
 
 log = structlog.get_logger("intake")
 
@@ -68,11 +75,23 @@ class Fill:
 
 
 class Intake:
-    """The sequencer's FIFO of validated transactions, journaled in the chain store."""
+    """The sequencer's FIFO of validated transactions, journaled in the chain store.
 
-    def __init__(self, chain: Chain, next_base_fee: Callable[[], int]) -> None:
+    ``max_batch_bytes``: the rollup's batch limit (SPEC §5); None on a chain without batches
+    (the embedded L1).
+    """
+
+    def __init__(
+        self,
+        chain: Chain,
+        next_base_fee: Callable[[], int],
+        max_batch_bytes: int | None = None,
+    ) -> None:
         self._chain = chain
         self._next_base_fee = next_base_fee
+        self.max_tx_bytes = (
+            None if max_batch_bytes is None else max_batch_bytes - SINGLE_TX_OVERHEAD
+        )
         self._lock = threading.Lock()
         self._queue: OrderedDict[bytes, QueuedTx] = OrderedDict()  # by hash, in arrival order
         self._next_nonce: dict[bytes, int] = {}
@@ -83,13 +102,18 @@ class Intake:
         self._recover()
 
     def _recover(self) -> None:
-        """Reload the journal after a restart, dropping what was included meanwhile."""
+        """Reload the journal after a restart, dropping what was included meanwhile (and what
+        is no longer valid: e.g. oversized for the batch limit in force)."""
         for key, raw in self._chain.store.scan(JOURNAL_PREFIX):
             seq = int.from_bytes(key[1:], "big")
             self._seq = max(self._seq, seq + 1)
             try:
                 self._accept(raw, seq, journal=False)
-            except TransactionRejected:
+            except TransactionRejected as exc:
+                if exc.reason != RejectReason.ALREADY_KNOWN:
+                    log.warning(
+                        "journaled transaction refused", tx=keccak(raw).hex(), reason=str(exc)
+                    )
                 self._chain.store.write({key: None})
 
     def __len__(self) -> int:
@@ -134,8 +158,9 @@ class Intake:
                     del self._next_nonce[item.sender], self._spend[item.sender]
                     del self._count[item.sender]
 
-    def fill(self, builder: BlockBuilder) -> Fill:
-        """Apply queued transactions to ``builder`` in order while they fit in its gas.
+    def fill(self, builder: BlockBuilder, room: BatchRoom | None = None) -> Fill:
+        """Apply queued transactions to ``builder`` in order while they fit in its gas and,
+        given a ``room``, in the block's single-block batch (SPEC §5).
 
         A transaction that no longer fits stops the filling (the rest waits, in order); one
         that became invalid at its position is dropped. Returns what to remove from the queue
@@ -145,9 +170,13 @@ class Intake:
         for item in self.snapshot():
             if item.tx.gas > builder.gas_available:
                 break
+            if room is not None and not room.admits(item.raw):
+                break
             try:
                 builder.apply_transaction(item.raw, item.tx)
                 fill.included.append(item.record.hash)
+                if room is not None:
+                    room.add(item.raw)
             except TransactionRejected as exc:
                 log.warning(
                     "dropping queued transaction", tx=item.record.hash.hex(), reason=str(exc)
@@ -159,6 +188,38 @@ class Intake:
     def settle(self, fill: Fill) -> None:
         """Forget what a committed block included or dropped."""
         self.remove(fill.included + [h for h, _ in fill.dropped])
+
+    def requeue_ahead(
+        self,
+        raws: list[bytes],
+        rewind: Callable[[dict[bytes, bytes | None]], object],
+    ) -> int:
+        """Put ``raws`` (the user transactions of blocks being dropped, in block order) at the
+        head of the queue, ahead of everything queued, and call ``rewind(journal)``, which must
+        drop the blocks and write ``journal`` in the same atomic commit — a crash then leaves
+        either the blocks or their journaled transactions, never neither.
+
+        The queue is renumbered (the journal replays in key order) and re-validated on the
+        rewound head; transactions no longer valid are refused and forgotten. Returns how many
+        of the whole queue were refused.
+        """
+        with self._lock:
+            queued = [item.raw for item in self._queue.values()]
+            journal: dict[bytes, bytes | None] = {
+                item.journal_key: None for item in self._queue.values()
+            }
+            for offset, raw in enumerate(raws + queued):
+                key = JOURNAL_PREFIX + (self._seq + offset).to_bytes(8, "big")
+                journal[key] = raw
+            rewind(journal)
+            before = len(raws) + len(queued)
+            self._queue.clear()
+            self._next_nonce.clear()
+            self._spend.clear()
+            self._count.clear()
+            self._view = None
+            self._recover()
+            return before - len(self._queue)
 
     # --- validation -------------------------------------------------------------------
     def _head_view(self) -> tuple[BlockRecord, AccountDB, L1FeeParams]:
@@ -179,6 +240,11 @@ class Intake:
         tx_hash = keccak(raw)
         if tx_hash in self._queue or self._chain.store.transaction_location(tx_hash):
             raise TransactionRejected(RejectReason.ALREADY_KNOWN)
+        if self.max_tx_bytes is not None and len(raw) > self.max_tx_bytes:
+            raise TransactionRejected(
+                RejectReason.OVERSIZED,
+                f"{len(raw)} bytes > {self.max_tx_bytes} (no batch could carry it)",
+            )
         tx = decode_user_transaction(raw)
         sender = check_signature(tx, self._chain.chain_id)
         head, accounts, fee_params = self._head_view()

@@ -4,9 +4,16 @@ Block ``n`` has timestamp ``l2_genesis_timestamp + n·T`` exactly (SPEC §2). Th
 until that moment; a sequencer behind schedule (after downtime) builds the missing blocks
 back to back until it is on time again. Each block holds, in order (SPEC §3.3): the L1-info
 deposit for its L1 origin, the deposits it consumes, then queued transactions in arrival order
-while they fit in the gas limit — the rest waits, still in order. A queued transaction that
-became invalid at its position (e.g. its sender's balance was spent by a deposit) is dropped.
-Building and the durable commit run in a worker thread; new heads are published on the loop.
+while they fit in the gas limit and the block's single-block batch stays within
+``max_batch_bytes`` (SPEC §5, "Every block must fit in a batch") — the rest waits, still in
+order. A queued transaction that became invalid at its position (e.g. its sender's balance was
+spent by a deposit) is dropped. Building and the durable commit run in a worker thread; new
+heads are published on the loop.
+
+A block already in the store that no batch can carry (written by an older version, or under a
+larger limit) could never become safe. Before producing, the loop replaces it: that block and
+the unsafe blocks after it are dropped and their transactions go back to the head of the queue,
+in order, in the same atomic commit (``replace_unbatchable``).
 """
 
 from __future__ import annotations
@@ -19,11 +26,13 @@ from dataclasses import dataclass
 
 import structlog
 
+from rollup_node.batcher.packing import batch_block, unbatchable
 from rollup_node.chain.builder import SealedBlock
 from rollup_node.chain.chain import Chain
 from rollup_node.config import RollupConfig
 from rollup_node.l1.reader import L1BlockInfo, L1Reader
 from rollup_node.metrics import NodeMetrics
+from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE
 from rollup_node.protocol.l1_info import l1_info_deposit, sequence_number
 from rollup_node.protocol.predeploys import (
     L1_BLOCK,
@@ -31,6 +40,7 @@ from rollup_node.protocol.predeploys import (
     L1_BLOCK_SEQUENCE_SLOT,
     SEQUENCER_FEE_VAULT,
 )
+from rollup_node.sequencer.batch_room import BatchRoom
 from rollup_node.sequencer.deposits import DepositSource
 from rollup_node.sequencer.intake import Intake
 
@@ -91,6 +101,7 @@ class BlockProducer:
     async def run(self) -> None:
         """Produce blocks until cancelled."""
         log.info("sequencer started", head=self.chain.head_number())
+        await self.replace_unbatchable()
         while True:
             number = self.chain.head_number() + 1
             delay = self.timestamp_of(number) - self._clock()
@@ -126,6 +137,55 @@ class BlockProducer:
             "block sealed", number=block.number, txs=len(block.transactions), gas=block.gas_used
         )
         return produced
+
+    async def replace_unbatchable(self) -> int:
+        """Drop the first unsafe block whose single-block batch passes ``max_batch_bytes``
+        and every block after it, re-queuing their transactions ahead of the queue (SPEC §5);
+        return how many blocks were dropped (0: every unsafe block can be batched)."""
+        async with self.lock:
+            return await asyncio.get_running_loop().run_in_executor(
+                self._executor, self._replace_unbatchable
+            )
+
+    def _first_unbatchable(self) -> tuple[int, int] | None:
+        """(number, single-block batch bytes) of the first unsafe block above the limit."""
+        chain = self.chain
+        safe = chain.store.get_meta(b"safe")  # absent: nothing derived yet, all are unsafe
+        first = 1 if safe is None else int.from_bytes(safe, "big") + 1
+        for number in range(first, chain.head_number() + 1):
+            block = chain.block_by_number(number)
+            assert block is not None
+            size = unbatchable(batch_block(chain, block), self.config.max_batch_bytes)
+            if size is not None:
+                return number, size
+        return None
+
+    def _replace_unbatchable(self) -> int:
+        found = self._first_unbatchable()
+        if found is None:
+            return 0
+        number, size = found
+        chain = self.chain
+        head = chain.head_number()
+        raws = []
+        for n in range(number, head + 1):
+            block = chain.block_by_number(n)
+            assert block is not None
+            raws.extend(tx.raw for tx in block.transactions if tx.type != DEPOSIT_TX_TYPE)
+        log.warning(
+            "replacing blocks no batch can carry",
+            first=number,
+            head=head,
+            batch_bytes=size,
+            max_batch_bytes=self.config.max_batch_bytes,
+            transactions=len(raws),
+        )
+        refused = self.intake.requeue_ahead(
+            raws, lambda journal: chain.rewind_to(number - 1, journal)
+        )
+        if refused:
+            log.warning("re-queued transactions refused", count=refused)
+        return head - number + 1
 
     def _parent_origin(self) -> tuple[int, int]:
         head = self.chain.head_number()
@@ -164,9 +224,11 @@ class BlockProducer:
         builder = self.chain.new_block(env)
         sequence = sequence_number(origin.number, parent_origin, parent_sequence)
         builder.apply_deposit(l1_info_deposit(origin.as_origin(), sequence, number))
-        for deposit in self.deposits.take(self.config.deposit_gas_per_block, origin.number):
+        deposits = self.deposits.take(self.config.deposit_gas_per_block, origin.number)
+        for deposit in deposits:
             builder.apply_deposit(deposit)
-        fill = self.intake.fill(builder)
+        room = BatchRoom(origin.number, len(deposits), self.config.max_batch_bytes)
+        fill = self.intake.fill(builder, room)
         for _, reason in fill.dropped:
             self.metrics.rejects.labels(reason=reason.name.lower()).inc()
         sealed = builder.seal()

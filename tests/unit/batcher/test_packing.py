@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from rollup_node.batcher.packing import pack
+from rollup_node.batcher.packing import UnbatchableBlock, pack
 from rollup_node.chain.records import BlockRecord, TxRecord
 from rollup_node.protocol.batch import decode_batch
 from rollup_node.protocol.predeploys import L1_BLOCK, L1_BLOCK_NUMBER_SLOT
@@ -87,5 +87,15 @@ def test_block_count_limit_and_missing_blocks() -> None:
     assert len(pack(chain(20), 1, 20, 120_000, 7).blocks) == 7
     with pytest.raises(ValueError):
         pack(chain(3), 4, 9, 120_000, 10)
-    with pytest.raises(ValueError):
+    with pytest.raises(UnbatchableBlock) as raised:
         pack(chain(3), 1, 3, 10, 10)  # a single block above the limit
+    assert raised.value.number == 1 and raised.value.size > 10
+
+
+def test_an_unbatchable_block_after_others_ends_the_batch() -> None:
+    big = replace(TX, raw=b"\x02" + b"\xbb" * 500)
+    blocks = chain(4)
+    blocks.blocks[4] = replace(blocks.blocks[4], transactions=(DEPOSIT, big))
+    assert len(pack(blocks, 1, 4, 400, 10).blocks) == 3  # block 4 does not join them
+    with pytest.raises(UnbatchableBlock):
+        pack(blocks, 4, 4, 400, 10)
