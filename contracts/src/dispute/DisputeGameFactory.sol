@@ -60,8 +60,10 @@ contract DisputeGameFactory {
         address challenger
     );
 
+    error GenesisNotDisputable();
     error InvalidElement(uint256 element);
     error InvalidL1Head(uint256 l1HeadNumber);
+    error L1HeadHashMismatch(uint256 l1HeadNumber, bytes32 expected, bytes32 actual);
     error InvalidRootClaimStatus(uint8 status);
     error InsufficientBond(uint256 sent, uint256 required);
     error GameExists(FaultDisputeGame game);
@@ -81,24 +83,31 @@ contract DisputeGameFactory {
     }
 
     /// @notice Dispute SCC element `n` (whose predecessor is taken as agreed) with `rootClaim`, the
-    ///         final state hash of the program run the challenger asserts (status 1, 2 or 3).
+    ///         final state hash of the program run the challenger asserts (status 1, 2 or 3),
+    ///         computed at L1 block `l1HeadNumber` whose hash the challenger saw as `l1HeadHash`
+    ///         (so an L1 reorg between computing the claim and this transaction landing makes
+    ///         creation revert instead of binding the claim to another L1 chain).
     ///         `msg.value` is the challenger's bond, at least the BondManager's `requiredBond`.
     function create(
         uint256 n,
         Element calldata agreed,
         Element calldata disputed,
         uint256 l1HeadNumber,
+        bytes32 l1HeadHash,
         bytes32 rootClaim
     ) external payable returns (FaultDisputeGame game) {
-        if (n == 0 || !scc.verifyStateCommitment(agreed.outputRoot, n - 1, agreed.header, agreed.siblings)) {
+        // Element 0 is the genesis root set at deployment: it has no predecessor to agree on.
+        if (n == 0) revert GenesisNotDisputable();
+        if (!scc.verifyStateCommitment(agreed.outputRoot, n - 1, agreed.header, agreed.siblings)) {
             revert InvalidElement(n - 1);
         }
         if (!scc.verifyStateCommitment(disputed.outputRoot, n, disputed.header, disputed.siblings)) {
             revert InvalidElement(n);
         }
-        bytes32 l1HeadHash = blockhash(l1HeadNumber);
+        bytes32 actualHeadHash = blockhash(l1HeadNumber);
         (, uint256 batchL1Block,,) = abi.decode(disputed.header.extraData, (uint256, uint256, address, uint256));
-        if (l1HeadHash == bytes32(0) || l1HeadNumber < batchL1Block) revert InvalidL1Head(l1HeadNumber);
+        if (actualHeadHash == bytes32(0) || l1HeadNumber < batchL1Block) revert InvalidL1Head(l1HeadNumber);
+        if (actualHeadHash != l1HeadHash) revert L1HeadHashMismatch(l1HeadNumber, l1HeadHash, actualHeadHash);
         uint8 rootStatus = uint8(rootClaim[0]);
         if (rootStatus == 0 || rootStatus > 3) revert InvalidRootClaimStatus(rootStatus);
         uint256 required = bondManager.requiredBond();
@@ -119,6 +128,7 @@ contract DisputeGameFactory {
                 l2ChainId: l2ChainId,
                 consensusConfigHash: consensusConfigHash,
                 l2BlockNumber: n,
+                l1HeadNumber: l1HeadNumber,
                 startingOutputRoot: agreed.outputRoot,
                 disputedOutputRoot: disputed.outputRoot,
                 l1HeadHash: l1HeadHash,

@@ -49,6 +49,7 @@ contract FaultDisputeGame {
         uint256 l2BlockNumber; // n, the disputed element
         bytes32 startingOutputRoot; // element n - 1
         bytes32 disputedOutputRoot; // element n
+        uint256 l1HeadNumber;
         bytes32 l1HeadHash;
         StateCommitmentChain.BatchHeader header; // the batch holding element n
         address challenger;
@@ -74,6 +75,7 @@ contract FaultDisputeGame {
     uint256 public immutable l2BlockNumber;
     bytes32 public immutable startingOutputRoot;
     bytes32 public immutable disputedOutputRoot;
+    uint256 public immutable l1HeadNumber;
     bytes32 public immutable l1HeadHash;
     uint256 public immutable createdAt;
 
@@ -100,6 +102,7 @@ contract FaultDisputeGame {
     error CannotDefendRoot();
     error GameDepthExceeded();
     error ClaimAlreadyExists();
+    error ParentClaimMismatch(uint256 parentIndex, bytes32 onChain);
     error ClockTimeExceeded();
     error IncorrectBond(uint256 sent, uint256 required);
     error NotAtMaxDepth();
@@ -129,6 +132,7 @@ contract FaultDisputeGame {
         l2BlockNumber = p.l2BlockNumber;
         startingOutputRoot = p.startingOutputRoot;
         disputedOutputRoot = p.disputedOutputRoot;
+        l1HeadNumber = p.l1HeadNumber;
         l1HeadHash = p.l1HeadHash;
         createdAt = block.timestamp;
         _header = p.header;
@@ -178,11 +182,14 @@ contract FaultDisputeGame {
 
     // ---------------------------------------------------------------- moves
 
-    /// @notice Counter claim `parentIndex` with `claim`, the state hash at the midpoint left
-    ///         (attack) or right (defence) of it. Carries `moveBond(depth)`.
-    function move(uint256 parentIndex, bytes32 claim, bool isAttack) external payable {
+    /// @notice Counter claim `parentIndex`, whose value the mover saw as `parentClaim`, with
+    ///         `claim`, the state hash at the midpoint left (attack) or right (defence) of it.
+    ///         Carries `moveBond(depth)`. Naming the disputed value means a move never lands on
+    ///         a claim its sender did not see (SPEC §11).
+    function move(uint256 parentIndex, bytes32 parentClaim, bytes32 claim, bool isAttack) external payable {
         if (status != Status.IN_PROGRESS) revert GameNotInProgress();
         ClaimData storage parent = claimData[parentIndex];
+        if (parent.claim != parentClaim) revert ParentClaimMismatch(parentIndex, parent.claim);
         if (!isAttack && parent.position == 1) revert CannotDefendRoot();
         uint256 position = (parent.position | (isAttack ? 0 : 1)) << 1;
         uint256 depth = depthOf(position);

@@ -76,17 +76,21 @@ class Dispute:
 
     def create(self, root_claim: bytes = BOGUS, value: int = BOND, l1_head: int | None = None):
         head = self.w3.eth.block_number if l1_head is None else l1_head
-        call = self.factory.functions.create(2, self.element(1), self.element(2), head, root_claim)
+        head_hash = self.w3.eth.get_block(head).hash
+        call = self.factory.functions.create(
+            2, self.element(1), self.element(2), head, head_hash, root_claim
+        )
         receipt = transact(self.w3, call, self.challenger, value=value)
         (event,) = self.factory.events.GameCreated().process_receipt(receipt, errors=DISCARD)
         abi = list(load_artifact("FaultDisputeGame").abi)
         return self.w3.eth.contract(address=event.args.game, abi=abi)
 
     def move(self, game: Contract, parent: int, claim: bytes, attack: bool, sender: str):
-        position = game.functions.claimData(parent).call()[5]
+        _, _, _, _, parent_claim, position, _, _ = game.functions.claimData(parent).call()
         depth = (((position | (0 if attack else 1)) << 1).bit_length()) - 1
         bond = MOVE_BOND * (1 + depth)
-        transact(self.w3, game.functions.move(parent, claim, attack), sender, value=bond)
+        call = game.functions.move(parent, parent_claim, claim, attack)
+        transact(self.w3, call, sender, value=bond)
         return game.functions.claimDataLen().call() - 1
 
 
@@ -141,23 +145,33 @@ def test_creation_checks(dispute: Dispute) -> None:
     d, create = dispute, dispute.factory.functions.create
     head = d.w3.eth.block_number  # the block that appended the batch
     mine_blocks(d.w3)  # so that calls run where blockhash(head) is known
+    head_hash = d.w3.eth.get_block(head).hash
+    sender = {"from": d.challenger, "value": BOND}
+
+    def attempt(n: int = 2, agreed=None, disputed=None, number=head, hash_=head_hash, root=BOGUS):
+        agreed = d.element(1) if agreed is None else agreed
+        disputed = d.element(2) if disputed is None else disputed
+        create(n, agreed, disputed, number, hash_, root).call(sender)
+
     wrong = (d.roots[0], d.header, [b"\x00" * 32])
+    with reverts("GenesisNotDisputable()"):  # n - 1 would underflow
+        attempt(n=0)
     with reverts("InvalidElement(uint256)"):
-        create(2, wrong, d.element(2), head, BOGUS).call({"from": d.challenger, "value": BOND})
+        attempt(agreed=wrong)
     with reverts("InvalidElement(uint256)"):
-        create(2, d.element(1), wrong, head, BOGUS).call({"from": d.challenger, "value": BOND})
-    with reverts("InvalidL1Head(uint256)"):
-        create(2, d.element(1), d.element(2), head + 5, BOGUS).call(
-            {"from": d.challenger, "value": BOND}
-        )
+        attempt(disputed=wrong)
+    with reverts("InvalidL1Head(uint256)"):  # not mined yet: blockhash is zero
+        attempt(number=head + 5, hash_=b"\x00" * 32)
     with reverts("InvalidL1Head(uint256)"):  # before the batch was appended
-        create(2, d.element(1), d.element(2), head - 1, BOGUS).call(
-            {"from": d.challenger, "value": BOND}
-        )
+        attempt(number=head - 1, hash_=d.w3.eth.get_block(head - 1).hash)
+    with reverts("L1HeadHashMismatch(uint256,bytes32,bytes32)"):  # a reorg since the claim
+        attempt(hash_=keccak(b"another chain"))
+    with reverts("L1HeadHashMismatch(uint256,bytes32,bytes32)"):  # the head's parent's hash
+        attempt(hash_=d.w3.eth.get_block(head - 1).hash)
     with reverts("InvalidRootClaimStatus(uint8)"):
-        create(2, d.element(1), d.element(2), head, H0).call({"from": d.challenger, "value": BOND})
+        attempt(root=H0)
     with reverts("InsufficientBond(uint256,uint256)"):
-        create(2, d.element(1), d.element(2), head, BOGUS).call(
+        create(2, d.element(1), d.element(2), head, head_hash, BOGUS).call(
             {"from": d.challenger, "value": BOND - 1}
         )
     game = d.create(l1_head=head)
@@ -165,12 +179,11 @@ def test_creation_checks(dispute: Dispute) -> None:
     assert game.functions.l2BlockNumber().call() == 2
     assert game.functions.startingOutputRoot().call() == d.roots[0]
     assert game.functions.disputedOutputRoot().call() == d.roots[1]
-    assert game.functions.l1HeadHash().call() == d.w3.eth.get_block(head).hash
+    assert game.functions.l1HeadNumber().call() == head
+    assert game.functions.l1HeadHash().call() == head_hash
     assert d.w3.eth.get_balance(game.address) == BOND
     with reverts("GameExists(address)"):
-        create(2, d.element(1), d.element(2), head, BOGUS).call(
-            {"from": d.challenger, "value": BOND}
-        )
+        attempt()
 
 
 def test_no_game_after_the_window(dispute: Dispute) -> None:
@@ -187,19 +200,22 @@ def test_move_rules_and_positions(dispute: Dispute) -> None:
     game = d.create()
     f = game.functions
     with reverts("CannotDefendRoot()"):
-        transact(d.w3, f.move(0, H0, False), d.defender, value=MOVE_BOND * 2)
+        transact(d.w3, f.move(0, BOGUS, H0, False), d.defender, value=MOVE_BOND * 2)
     with reverts("IncorrectBond(uint256,uint256)"):
-        transact(d.w3, f.move(0, H0, True), d.defender, value=MOVE_BOND)
+        transact(d.w3, f.move(0, BOGUS, H0, True), d.defender, value=MOVE_BOND)
     first = d.move(game, 0, H0, True, d.defender)
     assert f.claimData(first).call()[5] == 2
     with reverts("ClaimAlreadyExists()"):
-        transact(d.w3, f.move(0, H0, True), d.defender, value=MOVE_BOND * 2)
+        transact(d.w3, f.move(0, BOGUS, H0, True), d.defender, value=MOVE_BOND * 2)
+    # A move names the value it counters: one that saw another claim at that index is refused.
+    with reverts("ParentClaimMismatch(uint256,bytes32)"):
+        transact(d.w3, f.move(first, BOGUS, BOGUS, True), d.challenger, value=MOVE_BOND * 3)
     attack = d.move(game, first, BOGUS, True, d.challenger)
     defend = d.move(game, first, BOGUS, False, d.challenger)
     assert [f.claimData(i).call()[5] for i in (attack, defend)] == [4, 6]
     assert [f.traceIndexOf(p).call() for p in (1, 2, 3, 4, 5, 6, 7)] == [3, 1, 3, 0, 1, 2, 3]
     with reverts("GameDepthExceeded()"):
-        transact(d.w3, f.move(attack, H0, True), d.defender, value=MOVE_BOND * 4)
+        transact(d.w3, f.move(attack, BOGUS, H0, True), d.defender, value=MOVE_BOND * 4)
     assert list(f.children(first).call()) == [attack, defend]
 
 
@@ -222,7 +238,7 @@ def test_chess_clock_and_extension(dispute: Dispute) -> None:
     with reverts("ClockTimeExceeded()"):
         transact(d.w3, f.step(leaf, True, S0, b""), d.defender)
     with reverts("ClockTimeExceeded()"):
-        transact(d.w3, f.move(first, H0, False), d.challenger, value=MOVE_BOND * 3)
+        transact(d.w3, f.move(first, H0, BOGUS, False), d.challenger, value=MOVE_BOND * 3)
     transact(d.w3, f.resolveClaim(leaf, 0), d.defender)
 
 
