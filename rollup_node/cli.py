@@ -25,6 +25,12 @@ NODE_FLAGS: list[tuple[str, str, type, str]] = [
     ("--rpc-host", "rpc_host", str, "interface the JSON-RPC server binds (default 127.0.0.1)"),
     ("--rpc-port", "rpc_port", int, "L2 JSON-RPC port, HTTP and WebSocket (default 9545)"),
     ("--sequencer-key", "sequencer_key", str, "hex private key of the sequencer's L1 account"),
+    (
+        "--challenger-key",
+        "challenger_key",
+        str,
+        "verifier: hex private key of the L1 account that creates and plays dispute games",
+    ),
     ("--sequencer-ws", "sequencer_ws", str, "replica: the sequencer's ws:// URL to follow"),
     ("--log-format", "log_format", str, "text or json (default text)"),
     ("--log-level", "log_level", str, "debug, info, warning or error (default info)"),
@@ -36,6 +42,15 @@ DEVNET_FLAGS: list[tuple[str, str, type, str]] = [
         "l1_block_time",
         float,
         "embedded L1 block time in seconds; 0 mines per tx",
+    ),
+]
+#: Fault injection for tests (rollup_node/faults.py): (flag, Faults field, type, help).
+FAULT_FLAGS: list[tuple[str, str, type, str]] = [
+    (
+        "--fault-wrong-root-once",
+        "wrong_output_root_once",
+        int,
+        "TESTS ONLY: propose a wrong output root for this L2 block, once",
     ),
 ]
 ROLLUP_FLAGS: list[tuple[str, str, type, str]] = [
@@ -82,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
         _add_flags(sub, ROLLUP_FLAGS)
         if mode == "devnet":
             _add_flags(sub, DEVNET_FLAGS)
+        if mode != "replica":
+            _add_flags(sub, FAULT_FLAGS)
         sub.set_defaults(func=_run_mode, mode=mode)
     for module in TOOLS:
         with contextlib.suppress(ModuleNotFoundError):
@@ -112,13 +129,24 @@ def _run_mode(args: argparse.Namespace) -> int:
         print(f"rollup-node: {exc}", file=sys.stderr)
         return 2
     configure_logging(config.node.log_format, config.node.log_level)
-    return asyncio.run(_main(config))
+    return asyncio.run(_main(config, _faults(args)))
 
 
-async def _main(config: Any) -> int:
+def _faults(args: argparse.Namespace) -> Any:  # noqa: ANN401 - rollup_node.faults.Faults
+    from rollup_node.faults import Faults
+
+    chosen = {
+        key: getattr(args, key)
+        for _, key, _, _ in FAULT_FLAGS
+        if getattr(args, key, None) is not None
+    }
+    return Faults(**chosen)
+
+
+async def _main(config: Any, faults: Any = None) -> int:  # noqa: ANN401
     from rollup_node.node import run_node
 
-    task = asyncio.create_task(run_node(config))
+    task = asyncio.create_task(run_node(config, faults))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, task.cancel)

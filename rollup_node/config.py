@@ -169,6 +169,10 @@ class NodeConfig(BaseModel):
     l1_rpc_port: int = Field(8545, ge=0, le=65535)  # the embedded L1's port (devnet)
     l1_block_time: float = Field(2.0, ge=0)  # embedded L1; 0 = a block per transaction
     sequencer_key: str | None = None
+    #: Verifier: hex key of the L1 account that creates dispute games and plays them (SPEC §1,
+    #: §11); it pays the challenger bond and move bonds. Unset: the verifier only watches.
+    #: Kept out of the config's repr so it is never logged.
+    challenger_key: str | None = Field(None, repr=False)
     #: Replica: the sequencer's WebSocket URL, to follow its unsafe head (L1 alone if unset).
     sequencer_ws: str | None = None
     log_format: Literal["text", "json"] = "text"
@@ -178,7 +182,7 @@ class NodeConfig(BaseModel):
     rpc_max_log_range: int = Field(10_000, ge=1)
     rpc_max_log_results: int = Field(10_000, ge=1)
 
-    @field_validator("sequencer_key")
+    @field_validator("sequencer_key", "challenger_key")
     @classmethod
     def _key(cls, v: str | None) -> str | None:
         return None if v is None else _hex_bytes(v, 32, "a private key")
@@ -228,7 +232,9 @@ def format_error(error: ValidationError) -> str:
     first = error.errors()[0]
     key = ".".join(str(p) for p in first["loc"]) or "config"
     got = first.get("input")
-    shown = "" if isinstance(got, dict) else f" (got {got!r})"
+    # A key's value is never echoed (it may be a real key with one typo).
+    secret = key.endswith("_key")
+    shown = "" if isinstance(got, dict) or secret else f" (got {got!r})"
     return f"invalid config: {key}: {first['msg']}{shown}"
 
 

@@ -336,9 +336,10 @@ class Node:
         log.info("node stopped")
 
 
-async def run_node(config: Config) -> None:
-    """Start a node, run until a service fails or the task is cancelled, then stop it."""
-    node = Node(config)
+async def run_node(config: Config, faults: Faults | None = None) -> None:
+    """Start a node, run until a service fails or the task is cancelled, then stop it
+    (``faults``: test-only fault injection from the command line)."""
+    node = Node(config, faults=faults)
     started = time.monotonic()
     try:
         await node.start()
