@@ -17,6 +17,9 @@ class Faults:
     #: deletes it is correct, SPEC §11)
     wrong_output_root_once: int | None = None
     censor_deposits: bool = False  # never include deposits from the CTC queue
+    #: play dispute games with a trace that departs from the real one after this many steps
+    #: (rollup_node/faultproof/game/liar.py), so the node defends its wrong root dishonestly
+    lying_trace_from_step: int | None = None
 
     @property
     def any(self) -> bool:
@@ -25,4 +28,5 @@ class Faults:
             self.malformed_batch_at is not None
             or self.wrong_output_root_once is not None
             or self.censor_deposits
+            or self.lying_trace_from_step is not None
         )
