@@ -1,0 +1,127 @@
+"""py-evm against the C fault-proof program on random blocks (issue 13).
+
+The default suite runs 50 seeds natively and one block on the MIPS build (fast path); the
+slow suite a fixed 1,000-seed range with every 100th block on MIPS, and the planted-difference
+test: a copy of the program with one opcode's gas changed must be caught within 1,000 blocks
+and shrunk to a block of at most 3 transactions. Saved regression vectors replay here.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rollup_node.faultproof.differential.generator import generate, materialize
+from rollup_node.faultproof.differential.runner import ANCHOR, Differential, fuzz
+from rollup_node.faultproof.differential.vectors import load_vector, save_vector
+from rollup_node.faultproof.program.build import PROGRAM_DIR, binary_path, build
+
+VECTORS = Path(__file__).parent / "vectors"
+PLANTED = ("OP(0x02, op_mul, 2, 1, GAS_LOW),", "OP(0x02, op_mul, 2, 1, GAS_VERY_LOW),")
+"""The planted difference: MUL charged 3 gas instead of 5, in src/evm/instructions.c."""
+
+
+def test_fifty_random_blocks_agree(runner: Differential) -> None:
+    mismatched = []
+    result = fuzz(runner, range(50), on_mismatch=lambda seed, v: mismatched.append((seed, v)))
+    assert result.blocks == 50
+    assert not mismatched, [(s, v.differing_parts(), v.program) for s, v in mismatched]
+
+
+@pytest.mark.mips
+def test_a_random_block_on_the_mips_build_agrees(tmp_path: Path) -> None:
+    build("native", ("fpp", "derive"))
+    build("mips", ("fpp",))
+    runner = Differential(
+        tmp_path, binary_path("fpp", "native"), binary_path("derive", "native"),
+        binary_path("fpp", "mips"),
+    )  # fmt: skip
+    try:
+        block = materialize(generate(2, runner.config, ANCHOR), runner.config, ANCHOR)
+        verdict = runner.run(block, mips=True)
+    finally:
+        runner.close()
+    assert (verdict.native, verdict.mips) == (0, 0)
+    assert verdict.mips_steps > 1_000_000
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(3600)
+def test_a_thousand_random_blocks_agree(tmp_path: Path) -> None:
+    """Seeds 0..999 natively, every 100th also on the MIPS build."""
+    build("native", ("fpp", "derive"))
+    build("mips", ("fpp",))
+    runner = Differential(
+        tmp_path, binary_path("fpp", "native"), binary_path("derive", "native"),
+        binary_path("fpp", "mips"),
+    )  # fmt: skip
+    try:
+        result = fuzz(runner, range(1000), mips_every=100)
+    finally:
+        runner.close()
+    assert (result.blocks, result.mips_blocks) == (1000, 10)
+    assert result.mismatches == []
+
+
+def _planted_build(tmp: Path) -> tuple[Path, Path]:
+    """A copy of the program with the planted one-line change, built natively."""
+    copy = tmp / "program"
+    shutil.copytree(PROGRAM_DIR / "src", copy / "src")
+    shutil.copy(PROGRAM_DIR / "Makefile", copy / "Makefile")
+    source = copy / "src" / "evm" / "instructions.c"
+    text = source.read_text()
+    assert text.count(PLANTED[0]) == 1
+    source.write_text(text.replace(*PLANTED))
+    subprocess.run(
+        ["make", "-C", str(copy), "-j2", "build/native/fpp", "build/native/derive"],
+        check=True,
+        capture_output=True,
+    )
+    return copy / "build" / "native" / "fpp", copy / "build" / "native" / "derive"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_a_planted_gas_difference_is_found_and_shrunk(tmp_path: Path, runner: Differential) -> None:
+    fpp, derive = _planted_build(tmp_path)
+    planted = Differential(tmp_path / "planted", fpp, derive)
+    try:
+        found = fuzz(planted, range(1000), on_mismatch=lambda seed, v: _stop(seed))
+    except _Found as stop:
+        found = stop
+    try:
+        assert isinstance(found, _Found), "the planted difference went unnoticed"
+        spec = generate(found.seed, planted.config, ANCHOR)
+        divergence = planted.first_divergence(materialize(spec, planted.config, ANCHOR))
+        assert divergence is not None and divergence.kind == "transaction"
+        assert divergence.node_gas != divergence.program_gas  # MUL's 2 gas per execution
+        small = planted.shrink(spec)
+        block = materialize(small, planted.config, ANCHOR)
+        assert len(block.txs) <= 3
+        assert planted.run(block).mismatch
+        assert not runner.run(block).mismatch  # the real program agrees with the node
+        save_vector(tmp_path / "planted.json", block, divergence.describe())
+        replayed, _ = load_vector(tmp_path / "planted.json")
+        assert planted.run(replayed).mismatch
+    finally:
+        planted.close()
+
+
+class _Found(Exception):
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+
+def _stop(seed: int) -> None:
+    raise _Found(seed)
+
+
+@pytest.mark.parametrize("path", sorted(VECTORS.glob("*.json")), ids=lambda p: p.stem)
+def test_saved_vectors_agree(path: Path, runner: Differential) -> None:
+    """Each saved regression vector (a shrunk block that once mismatched) now agrees."""
+    block, note = load_vector(path)
+    verdict = runner.run(block)
+    assert not verdict.mismatch, f"{path.name} ({note}): differs in {verdict.differing_parts()}"
