@@ -7,7 +7,8 @@ estimate with the contract's revert data. But two players can send into the same
 estimate passes, the other transaction lands first, and ours is mined with status 0 and no
 data. ``send_call`` then replays the call at the latest block, which now includes the other
 transaction, so the error still carries the contract's reason (e.g. ``ClaimAlreadyExists``) and
-the caller can tell "someone already did it" from a real failure.
+the caller can tell "someone already did it" from a real failure. (The same replay separates
+an estimate that reverted without data from one L1 never answered.)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from eth_utils import keccak
 from eth_utils.abi import abi_to_signature
+from web3.exceptions import ContractLogicError
 
 from rollup_node.contracts import load_artifact
 from rollup_node.l1.transactor import (
@@ -68,7 +70,11 @@ async def send_call(
         request = {"from": transactor.address, "to": to, "data": data, "value": value}
         try:
             await transactor.w3.eth.call(request, "latest")  # type: ignore[arg-type]
-        except Exception as replay:  # web3 raises several types for a reverting call
+        except ContractLogicError as replay:
             raise L1TransactionReverted(what, revert_data(replay)) from exc
+        except Exception as replay:  # web3 and aiohttp raise many types; all mean "retry"
+            # The transactor reports an estimate it could not make at all (L1 unreachable) as
+            # a revert without data too; the failed replay tells the two apart.
+            raise L1SendFailed(f"{what}: L1 unavailable: {replay}") from exc
         # It would pass now: whatever made it fail is gone (a reorg); sending it again may work.
         raise L1SendFailed(f"{what}: reverted when mined but passes at the latest block") from exc
