@@ -92,8 +92,35 @@ class L2Reader(Protocol):
 
 
 @dataclass(frozen=True)
+class LocalInputs:
+    """The six local inputs of one run, as a dispute game records them (SPEC §9)."""
+
+    l1_head_hash: bytes
+    pre_output_root: bytes
+    disputed_output_root: bytes
+    l2_block_number: int
+    l2_chain_id: int
+    consensus_config_hash: bytes
+
+    def values(self) -> dict[LocalIdent, bytes]:
+        """Each input's value (at most 32 bytes) by its §9 ident."""
+        return {
+            LocalIdent.L1_HEAD_HASH: self.l1_head_hash,
+            LocalIdent.PRE_STATE_OUTPUT_ROOT: self.pre_output_root,
+            LocalIdent.DISPUTED_OUTPUT_ROOT: self.disputed_output_root,
+            LocalIdent.L2_BLOCK_NUMBER: self.l2_block_number.to_bytes(8, "big"),
+            LocalIdent.L2_CHAIN_ID: self.l2_chain_id.to_bytes(8, "big"),
+            LocalIdent.CONSENSUS_CONFIG_HASH: self.consensus_config_hash,
+        }
+
+    def preimages(self) -> dict[bytes, bytes]:
+        """The type-1 keys and their values."""
+        return {local_key(ident): value for ident, value in self.values().items()}
+
+
+@dataclass(frozen=True)
 class Dispute:
-    """The local inputs of one run (SPEC §9)."""
+    """The local inputs of one run (SPEC §9), with the rollup config behind two of them."""
 
     l1_head_hash: bytes
     pre_output_root: bytes
@@ -101,17 +128,20 @@ class Dispute:
     l2_block_number: int
     config: RollupConfig
 
+    def local_inputs(self) -> LocalInputs:
+        """The six §9 values."""
+        return LocalInputs(
+            self.l1_head_hash,
+            self.pre_output_root,
+            self.disputed_output_root,
+            self.l2_block_number,
+            self.config.l2_chain_id,
+            self.config.consensus_config_hash(),
+        )
+
     def local_preimages(self) -> dict[bytes, bytes]:
         """The type-1 keys and their values."""
-        values = {
-            LocalIdent.L1_HEAD_HASH: self.l1_head_hash,
-            LocalIdent.PRE_STATE_OUTPUT_ROOT: self.pre_output_root,
-            LocalIdent.DISPUTED_OUTPUT_ROOT: self.disputed_output_root,
-            LocalIdent.L2_BLOCK_NUMBER: self.l2_block_number.to_bytes(8, "big"),
-            LocalIdent.L2_CHAIN_ID: self.config.l2_chain_id.to_bytes(8, "big"),
-            LocalIdent.CONSENSUS_CONFIG_HASH: self.config.consensus_config_hash(),
-        }
-        return {local_key(ident): value for ident, value in values.items()}
+        return self.local_inputs().preimages()
 
 
 def consensus_config_preimage(config: RollupConfig) -> bytes:
@@ -235,29 +265,6 @@ class ProgramHost:
         element_hash, index = _split(data, 32, 8)
         assert self.l1 is not None
         self._put(self.l1.queue_element(int.from_bytes(index, "big")), element_hash)
-
-
-class StoreL2Reader:
-    """``L2Reader`` over the node's ``Chain`` (its store and proofs)."""
-
-    def __init__(self, chain: Any) -> None:
-        self.chain = chain
-        self._state = chain.store.state_db()
-
-    def node(self, key: bytes) -> bytes | None:
-        try:
-            return self._state[key]
-        except KeyError:
-            return None
-
-    def header_rlp(self, block_hash: bytes) -> bytes | None:
-        block = self.chain.store.block_by_hash(block_hash)
-        return None if block is None else block.header_rlp
-
-    def output_preimage(self, number: int) -> bytes:
-        from rollup_node.proposer.outputs import output_at
-
-        return output_at(self.chain, number).encode()
 
 
 class Web3L1Reader:
