@@ -52,6 +52,18 @@ FAULT_FLAGS: list[tuple[str, str, type, str]] = [
         int,
         "TESTS ONLY: propose a wrong output root for this L2 block, once",
     ),
+    (
+        "--fault-lying-trace-from-step",
+        "lying_trace_from_step",
+        int,
+        "TESTS ONLY: play dispute games with a trace that lies after this many steps",
+    ),
+    (
+        "--fault-challenge-correct-root",
+        "challenge_correct_root_at",
+        int,
+        "TESTS ONLY: verifier: challenge this correct SCC element (with the lying trace)",
+    ),
 ]
 ROLLUP_FLAGS: list[tuple[str, str, type, str]] = [
     ("--block-time", "l2_block_time", int, "L2 block time in seconds (rollup config, >= 1)"),

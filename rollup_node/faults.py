@@ -20,6 +20,9 @@ class Faults:
     #: play dispute games with a trace that departs from the real one after this many steps
     #: (rollup_node/faultproof/game/liar.py), so the node defends its wrong root dishonestly
     lying_trace_from_step: int | None = None
+    #: a verifier with a challenger key opens a game against this (correct) SCC element, with
+    #: the lying trace's root claim: a dishonest challenger (SPEC §11)
+    challenge_correct_root_at: int | None = None
 
     @property
     def any(self) -> bool:
@@ -29,4 +32,5 @@ class Faults:
             or self.wrong_output_root_once is not None
             or self.censor_deposits
             or self.lying_trace_from_step is not None
+            or self.challenge_correct_root_at is not None
         )

@@ -24,7 +24,7 @@ from prometheus_client import CollectorRegistry
 
 from rollup_node.batcher.driver import Batcher, BatcherSettings
 from rollup_node.chain.chain import Chain
-from rollup_node.chain.genesis import devnet_accounts
+from rollup_node.chain.genesis import devnet_accounts, open_l2_chain
 from rollup_node.chain.store import ChainStore
 from rollup_node.config import (
     ZERO_ADDRESS,
@@ -34,11 +34,12 @@ from rollup_node.config import (
     load_config,
     write_rollup_config,
 )
-from rollup_node.deploy import deploy_rollup, open_l2_chain
+from rollup_node.deploy import deploy_rollup
 from rollup_node.derivation.ctc_source import Web3CtcSource
 from rollup_node.derivation.driver import Derivation, Web3L1Heads, derivation_service
 from rollup_node.derivation.l1_traversal import L1Traversal
 from rollup_node.devnet.l1 import EmbeddedL1
+from rollup_node.faultproof.game.agent import DisputeAgent, lying_traces, program_traces
 from rollup_node.faults import Faults
 from rollup_node.l1.reader import ChainL1Reader, L1Reader, Web3L1Reader
 from rollup_node.l1.transactor import Transactor, connect
@@ -55,6 +56,7 @@ from rollup_node.sequencer.ctc_deposits import CtcDeposits
 from rollup_node.sequencer.deposits import InjectedDeposits
 from rollup_node.sequencer.intake import Intake
 from rollup_node.sequencer.producer import BlockProducer
+from rollup_node.verifier.challenger import Challenger
 from rollup_node.verifier.watcher import OutputWatcher
 
 log = structlog.get_logger("node")
@@ -79,6 +81,7 @@ class Node:
         self.finalizer: BatchFinalizer | None = None
         self.unsafe_follower: UnsafeHeadFollower | None = None
         self.watcher: OutputWatcher | None = None
+        self.agent: DisputeAgent | None = None
         self.rollup_status: RollupStatus | None = None
         self._l1_clients: list[Any] = []  # AsyncWeb3 clients of the rollup services
         self.data_dir = Path(config.node.data_dir)
@@ -126,6 +129,7 @@ class Node:
             self._start_sequencer(l1_reader)
         if self.rollup_services:
             self._start_rollup_services(l1_reader)
+            await self._check_prestate()
         self.rpc = await self._serve(self.l2, None, self.config.node.rpc_port, "l2")
         for name, run in self._services:
             self._tasks.append(asyncio.create_task(self._supervise(name, run), name=name))
@@ -215,6 +219,9 @@ class Node:
             self.unsafe_follower = UnsafeHeadFollower(self.l2, self.derivation.engine, sequencer_ws)
             self._services.append(("unsafe-head", self.unsafe_follower.run))
         if producer is None:
+            key = self.config.node.challenger_key
+            chain_id = self.rollup.l1_chain_id
+            self._start_disputes(w3, Transactor(w3, key, chain_id) if key else None)
             return
         anchor = self.derivation.anchor
         source = Web3CtcSource(w3, self.rollup.l1_addresses.canonical_transaction_chain)
@@ -241,6 +248,49 @@ class Node:
         self._services.append(("proposer", self.proposer.run))
         self.finalizer = BatchFinalizer(self.rollup, transactor)
         self._services.append(("batch-finalizer", self.finalizer.run))
+        self._start_disputes(w3, transactor)
+
+    def _start_disputes(self, w3: Any, transactor: Transactor | None) -> None:  # noqa: ANN401
+        """The dispute agent (SPEC §1, §11): every sequencer and verifier defends with its key
+        (a verifier without ``challenger_key`` only follows games); a verifier with one also
+        challenges the earliest wrong root its watcher finds. A replica plays no part."""
+        mode = self.config.node.mode
+        if mode == "replica" or self.rollup.l1_addresses.dispute_game_factory == ZERO_ADDRESS:
+            return
+        traces = program_traces(self.rollup, self.l2, self.l1_url)
+        lie_from = self.faults.lying_trace_from_step
+        if lie_from is not None:  # a dishonest challenger claims "invalid", a defender "valid"
+            dishonest_challenger = self.faults.challenge_correct_root_at is not None
+            traces = lying_traces(traces, lie_from, 1 if dishonest_challenger else 0)
+        self.agent = DisputeAgent(self.rollup, w3, transactor, self.data_dir, traces, self.registry)
+        if mode == "verifier" and transactor is not None and self.watcher is not None:
+            challenger = Challenger(
+                self.rollup,
+                self.agent,
+                self.watcher,
+                self.registry,
+                forced_element=self.faults.challenge_correct_root_at,
+            )
+            self.agent.hooks.append(challenger)
+        self._services.append(("disputes", self.agent.run))
+        if self.rollup_status is not None:
+            self.rollup_status.agent = self.agent
+
+    async def _check_prestate(self) -> None:
+        """Refuse to play when the factory's absolute prestate is not this program build's
+        (SPEC §11): every trace this node computed would start elsewhere than the game's."""
+        if self.agent is None:
+            return
+        from rollup_node.faultproof.game.trace import recorded_absolute_prestate
+
+        ours = recorded_absolute_prestate()
+        theirs = await self.agent.factory.absolute_prestate()
+        if theirs != ours:
+            raise ConfigError(
+                "refusing to play dispute games: the dispute game factory's absolute prestate "
+                f"0x{theirs.hex()} is not this program build's 0x{ours.hex()} "
+                "(rollup_node/faultproof/program/prestate.json)"
+            )
 
     @property
     def sequencer_key(self) -> str:

@@ -10,10 +10,11 @@ from typing import Any
 
 from rollup_node.chain.chain import Chain
 from rollup_node.chain.errors import UnknownBlock
+from rollup_node.chain.outputs import output_at
 from rollup_node.config import RollupConfig
 from rollup_node.derivation.attributes import parent_l1_info
 from rollup_node.derivation.driver import DerivationStatus
-from rollup_node.proposer.outputs import output_at
+from rollup_node.faultproof.game.agent import DisputeAgent
 from rollup_node.verifier.watcher import OutputWatcher
 
 
@@ -38,6 +39,7 @@ class RollupStatus:
         self.chain = chain
         self.derivation = derivation
         self.watcher = watcher
+        self.agent: DisputeAgent | None = None  # set by the node when it plays games
 
     def sync_status(self) -> dict[str, Any]:
         """L1 head/safe/finalized, L2 unsafe/safe/finalized and the current L1 origin."""
@@ -80,5 +82,8 @@ class RollupStatus:
         }
 
     def disputes(self) -> list[dict[str, Any]]:
-        """Output-root mismatches this node has seen (verifier mode)."""
-        return self.watcher.disputes() if self.watcher is not None else []
+        """The dispute games this node follows (``kind: "game"``), then the output-root
+        mismatches its watcher found (``kind: "mismatch"``, verifier mode)."""
+        games = self.agent.disputes() if self.agent is not None else []
+        found = self.watcher.disputes() if self.watcher is not None else []
+        return [{"kind": "game", **g} for g in games] + [{"kind": "mismatch", **m} for m in found]

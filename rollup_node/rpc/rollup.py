@@ -1,4 +1,5 @@
-"""The ``rollup_`` namespace (SPEC §12): sync status, output roots, config, disputes.
+"""The ``rollup_`` namespace (SPEC §12): sync status, output roots, config (``rollup_disputes``
+is in ``rpc/disputes.py``).
 
 The node fills the answers (``RollupBackend``, JSON-ready dicts); this module routes the
 calls, parses the block number and runs the reads off the event loop.
@@ -9,13 +10,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from rollup_node.rpc import params
+from rollup_node.rpc import disputes, params
 from rollup_node.rpc.backend import RollupBackend
 from rollup_node.rpc.dispatch import CallContext, Method, Param
 
 
 def methods(rollup: RollupBackend) -> list[Method]:
-    """The four ``rollup_`` methods over ``rollup``."""
+    """The ``rollup_`` methods over ``rollup`` (with ``rpc.disputes``'s)."""
 
     async def sync_status(_: CallContext) -> dict[str, Any]:
         return await asyncio.to_thread(rollup.sync_status)
@@ -26,9 +27,6 @@ def methods(rollup: RollupBackend) -> list[Method]:
     async def rollup_config(_: CallContext) -> dict[str, Any]:
         return rollup.rollup_config()
 
-    async def disputes(_: CallContext) -> list[dict[str, Any]]:
-        return await asyncio.to_thread(rollup.disputes)
-
     return [
         Method("rollup_syncStatus", sync_status),
         Method(
@@ -37,5 +35,5 @@ def methods(rollup: RollupBackend) -> list[Method]:
             (Param("blockNumber", params.uint64),),
         ),
         Method("rollup_rollupConfig", rollup_config),
-        Method("rollup_disputes", disputes),
+        *disputes.methods(rollup),
     ]

@@ -25,8 +25,8 @@ from web3 import AsyncWeb3
 from web3.exceptions import Web3Exception
 
 from rollup_node.chain.chain import Chain
+from rollup_node.chain.outputs import output_at
 from rollup_node.config import RollupConfig
-from rollup_node.proposer.outputs import output_at
 from rollup_node.proposer.scc import StateBatch, StateBatchDeletion, read_scc_history
 
 log = structlog.get_logger("verifier")
