@@ -268,3 +268,33 @@ def test_corrupt_checkpoint_is_a_store_error(games: Games, tmp_path: Path) -> No
     trace = open_trace(directory, games.block.inputs(games.block.correct_root))
     with pytest.raises(TraceStoreError):
         trace.state_hash(INTERVAL + 5)
+
+
+def test_step_proofs_replay_in_mips_sol(games: Games, evm_w3) -> None:
+    """The step proofs at a preimage read of each key type, with their parts loaded into the
+    PreimageOracle contract as the responder does, give the trace's post-state in MIPS.sol."""
+    from tests.contracts.deployments import deploy_vm
+
+    oracle, mips = deploy_vm(evm_w3)
+    sender = {"from": evm_w3.eth.accounts[0]}
+    local_context = b"\x42" * 32
+    reads = games.reference.reads
+    for pre_steps in (reads[KeyType.LOCAL], reads[KeyType.KECCAK], reads[-KeyType.KECCAK],
+                      reads[KeyType.PRECOMPILE], games.samples[4]):  # fmt: skip
+        proof = games.valid.step_proof(pre_steps)
+        part = proof.preimage
+        if part is not None and part.local_ident is not None:
+            word = part.data.ljust(32, b"\0")
+            call = oracle.functions.loadLocalData(
+                part.local_ident, local_context, word, len(part.data), part.offset
+            )
+        elif part is not None and part.precompile is not None:
+            call = oracle.functions.loadPrecompilePreimagePart(
+                part.offset, part.precompile, part.required_gas, part.data
+            )
+        elif part is not None:
+            call = oracle.functions.loadKeccak256PreimagePart(part.offset, part.data)
+        if part is not None:
+            evm_w3.eth.wait_for_transaction_receipt(call.transact(sender))
+        step = mips.functions.step(proof.state_data, proof.proof, local_context)
+        assert bytes(step.call(sender)) == proof.post_state_hash, f"step from {pre_steps}"
