@@ -79,6 +79,7 @@ MODES = {
 #: Tool subcommands registered by their packages (module path of ``register``).
 TOOLS = (
     "rollup_node.deploy_cli",
+    "rollup_node.dispute_cli",
     "rollup_node.faultproof.mips.cli",
     "rollup_node.faultproof.program.cli",
     "rollup_node.withdrawals.cli",
