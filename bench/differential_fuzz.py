@@ -23,6 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from rollup_node.faultproof.differential.diagnostic import (  # noqa: E402
+    DiagnosticUnavailable,
+    build_diagnostic,
+)
 from rollup_node.faultproof.differential.generator import generate, materialize  # noqa: E402
 from rollup_node.faultproof.differential.runner import (  # noqa: E402
     ANCHOR,
@@ -31,7 +35,7 @@ from rollup_node.faultproof.differential.runner import (  # noqa: E402
     fuzz,
 )
 from rollup_node.faultproof.differential.vectors import save_vector  # noqa: E402
-from rollup_node.faultproof.program.build import binary_path, build  # noqa: E402
+from rollup_node.faultproof.program.build import PROGRAM_DIR, binary_path, build  # noqa: E402
 
 VECTORS = ROOT / "tests" / "unit" / "faultproof" / "differential" / "vectors"
 
@@ -57,10 +61,16 @@ def main() -> None:
         )
 
         def report(seed: int, verdict: Verdict) -> None:
+            # the diagnostic build (to name accounts and slots) is made at the first mismatch
             print(f"MISMATCH seed {seed}: native exit {verdict.native}, mips {verdict.mips}, "
                   f"differing {verdict.differing_parts()}", flush=True)  # fmt: skip
             if not args.shrink:
                 return
+            if runner.diagnostic is None:
+                try:
+                    runner.diagnostic = build_diagnostic(PROGRAM_DIR, Path(tmp))
+                except DiagnosticUnavailable as error:
+                    print(f"  {error}")
             spec = generate(seed, runner.config, ANCHOR)
             divergence = runner.first_divergence(materialize(spec, runner.config, ANCHOR))
             print(f"  {divergence.describe() if divergence else 'not reproducible'}")

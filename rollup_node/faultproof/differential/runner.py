@@ -31,6 +31,7 @@ from rollup_node.chain.outputs import output_at
 from rollup_node.chain.store import ChainStore
 from rollup_node.chain.witness import StoreL2Reader
 from rollup_node.config import L1Addresses, RollupConfig
+from rollup_node.faultproof.differential.diagnostic import compare_dump
 from rollup_node.faultproof.differential.generator import (
     BlockSpec,
     Materialized,
@@ -105,6 +106,7 @@ class Verdict:
     mips: int | None = None
     mips_steps: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    located: list[str] = field(default_factory=list)  # from the diagnostic build, if run
 
     @property
     def mismatch(self) -> bool:
@@ -120,7 +122,8 @@ class Verdict:
 class Divergence:
     """Where a mismatching block first diverges: ``kind`` is "deposit" or "transaction",
     ``index`` its position (deposits count the L1-info deposit as 0), with the gas each side
-    gave that item and what the node's execution of it changed."""
+    gave that item, the accounts and slots where the two post-states differ (``located``,
+    from the diagnostic build; empty without it) and what the node's execution changed."""
 
     kind: str
     index: int
@@ -128,20 +131,23 @@ class Divergence:
     program_gas: int
     parts: list[str]
     changes: list[str]
+    located: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         """One paragraph for a report."""
         changed = "; ".join(self.changes[:12]) or "nothing the runner watches"
+        located = "; ".join(self.located[:12]) or "not located (no diagnostic build)"
         return (
             f"first diverging {self.kind} #{self.index}: gas node {self.node_gas:,} vs program "
             f"{self.program_gas:,}; differing {', '.join(self.parts) or 'output root only'}; "
-            f"the node's changes: {changed}"
+            f"post-states differ at: {located}; the node's changes: {changed}"
         )
 
 
 class Differential:
     """py-evm (the node's builder) against the program's native build and, on request, its
-    MIPS build on the fast path. ``close`` releases the scratch store."""
+    MIPS build on the fast path. ``diagnostic`` (``diagnostic.build_diagnostic``) names the
+    differing accounts and slots of a divergence. ``close`` releases the scratch store."""
 
     def __init__(
         self,
@@ -150,9 +156,11 @@ class Differential:
         derive: Path,
         mips_elf: Path | None = None,
         config: RollupConfig | None = None,
+        diagnostic: Path | None = None,
     ) -> None:
         self.config = config or anchored_config()
         self.fpp, self.derive, self.mips_elf = str(fpp), str(derive), mips_elf
+        self.diagnostic = diagnostic
         self.store = ChainStore(workdir / "l2")
         self.chain = open_l2_chain(self.store, self.config)
         self.pre_root = output_at(self.chain, 0).root
@@ -193,12 +201,15 @@ class Differential:
         self.chain.commit(builder.seal())
         return applied, len(txs) - applied
 
-    def run(self, block: Materialized, mips: bool = False, keep: bool = False) -> Verdict:
+    def run(
+        self, block: Materialized, mips: bool = False, keep: bool = False, locate: bool = False
+    ) -> Verdict:
         """Execute ``block`` in py-evm, then have the program judge the node's root.
 
         The node's block 1 is rewound afterwards unless ``keep`` (the caller then reads it and
-        calls ``rewind``). Raises RuntimeError (halt: a broken harness, not a mismatch) if the
-        derivation driver fails.
+        calls ``rewind``). With ``locate``, the diagnostic build also runs and ``located``
+        lists where its post-state differs from the node's. Raises RuntimeError (halt: a broken
+        harness, not a mismatch) if the derivation driver fails.
         """
         seconds: dict[str, float] = {}
         batch = batch_data(ANCHOR, len(block.queue), block.txs)
@@ -230,6 +241,9 @@ class Differential:
                 started = time.perf_counter()
                 verdict.mips, verdict.mips_steps = self._run_mips(host, world)
                 seconds["mips"] = time.perf_counter() - started
+            if locate and self.diagnostic is not None:
+                report = host.run_native(str(self.diagnostic), world.source, timeout=300)
+                verdict.located = compare_dump(self.chain, 1, report.stderr)
             return verdict
         finally:
             if not keep:
@@ -295,14 +309,14 @@ class Differential:
             self.run(agreeing, keep=True)
             before = self._snapshot(watched)
             self.rewind()
-        self.run(failing, keep=True)
+        located = self.run(failing, keep=True, locate=True).located
         after = self._snapshot(watched)
         self.rewind()
         changes = [
             f"{k}: {before.get(k, '0')} -> {v}" for k, v in after.items() if before.get(k, "0") != v
         ]
         return Divergence(kind, index, node_gas - before_node, program_gas - before_program,
-                          parts, changes)  # fmt: skip
+                          parts, changes, located)  # fmt: skip
 
     def _watched(self, block: Materialized) -> list[bytes]:
         accounts = [SEQUENCER_FEE_VAULT, L1_FEE_VAULT, L2_TO_L1_MESSAGE_PASSER]

@@ -3,7 +3,8 @@
 The default suite runs 50 seeds natively and one block on the MIPS build (fast path); the
 slow suite a fixed 1,000-seed range with every 100th block on MIPS, and the planted-difference
 test: a copy of the program with one opcode's gas changed must be caught within 1,000 blocks
-and shrunk to a block of at most 3 transactions. Saved regression vectors replay here.
+and shrunk to a block of at most 3 transactions, the diagnostic build naming the accounts
+whose post-states differ. Saved regression vectors replay here.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from rollup_node.faultproof.differential.diagnostic import build_diagnostic
 from rollup_node.faultproof.differential.generator import generate, materialize
 from rollup_node.faultproof.differential.runner import ANCHOR, Differential, fuzz
 from rollup_node.faultproof.differential.vectors import load_vector, save_vector
@@ -87,7 +89,8 @@ def _planted_build(tmp: Path) -> tuple[Path, Path]:
 @pytest.mark.timeout(1800)
 def test_a_planted_gas_difference_is_found_and_shrunk(tmp_path: Path, runner: Differential) -> None:
     fpp, derive = _planted_build(tmp_path)
-    planted = Differential(tmp_path / "planted", fpp, derive)
+    diagnostic = build_diagnostic(tmp_path / "program", tmp_path)
+    planted = Differential(tmp_path / "planted", fpp, derive, diagnostic=diagnostic)
     try:
         found = fuzz(planted, range(1000), on_mismatch=lambda seed, v: _stop(seed))
     except _Found as stop:
@@ -98,6 +101,9 @@ def test_a_planted_gas_difference_is_found_and_shrunk(tmp_path: Path, runner: Di
         divergence = planted.first_divergence(materialize(spec, planted.config, ANCHOR))
         assert divergence is not None and divergence.kind == "transaction"
         assert divergence.node_gas != divergence.program_gas  # MUL's 2 gas per execution
+        # the gas shows in the sender's balance and the fee vault's: the diagnostic build names
+        # those accounts, and only balances
+        assert divergence.located and all(" balance: " in line for line in divergence.located)
         small = planted.shrink(spec)
         block = materialize(small, planted.config, ANCHOR)
         assert len(block.txs) <= 3
