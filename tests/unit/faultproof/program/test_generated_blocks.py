@@ -4,8 +4,9 @@ Each block is drawn from a seed: minting deposits (some failing), transfers, con
 deployments, creations and calls that revert, storage churn (set, overwrite, clear), contracts
 destroyed in the transaction that created them and ones that SELFDESTRUCT later (EIP-6780),
 precompile calls (ecrecover, sha256, ripemd160, identity, modexp, bn254 add/mul/pairing,
-blake2f), withdrawals through the message passer, legacy and access-list transactions, and
-transactions invalid at their position (dropped by both). For each block the program exits 0
+blake2f; inputs at their edges, from the differential fuzzer's generator), withdrawals through
+the message passer, legacy and access-list transactions, and transactions invalid at their
+position (dropped by both). For each block the program exits 0
 for the node's root and 1 for a wrong one. The default suite runs a few seeds; the `slow`
 suite runs 500.
 """
@@ -20,11 +21,13 @@ from eth._utils.address import generate_contract_address
 from eth_account import Account
 
 from rollup_node.chain.genesis import devnet_accounts
+from rollup_node.faultproof.differential.bytecode import init_code
+from rollup_node.faultproof.differential.generator import precompile_input, withdrawal_calldata
 from rollup_node.faultproof.differential.world import QueueElement
 from rollup_node.faultproof.program.build import build
 from rollup_node.protocol.predeploys import L2_TO_L1_MESSAGE_PASSER
 
-from .test_program import ANCHOR, BASE, _batch, _prove, _withdrawal
+from .test_program import ANCHOR, BASE, _batch, _prove
 from .test_program import binaries as binaries  # the module's build fixture
 
 # runtime: SSTORE(calldata[0:32], calldata[32:64])
@@ -34,31 +37,6 @@ DESTRUCT = bytes.fromhex("33ff")
 # runtime: REVERT with 4 bytes of data
 REVERTER = bytes.fromhex("63deadbeef60005260046000fd")
 PRECOMPILES = [1, 2, 3, 4, 5, 6, 7, 8, 9]
-
-
-def _init(runtime: bytes) -> bytes:
-    """Init code that deploys ``runtime``."""
-    return (
-        bytes([0x60, len(runtime), 0x80, 0x60, 0x0B, 0x60, 0x00, 0x39, 0x60, 0x00, 0xF3]) + runtime
-    )
-
-
-def _precompile_input(rng: random.Random, address: int) -> bytes:
-    if address == 5:  # modexp: small lengths, random operands
-        b, e, m = rng.randint(0, 8), rng.randint(0, 4), rng.randint(0, 8)
-        head = b"".join(n.to_bytes(32, "big") for n in (b, e, m))
-        return head + rng.randbytes(b + e + m)
-    if address == 8:  # pairing of zero points is valid and true
-        return b"" if rng.random() < 0.5 else b"\x00" * 192
-    if address == 9:  # blake2f: 213 bytes, few rounds, final flag 0/1
-        return (
-            (rng.randint(0, 16)).to_bytes(4, "big")
-            + rng.randbytes(208)
-            + bytes([rng.randint(0, 1)])
-        )
-    if address in (6, 7):  # bn254 add/mul of the zero point or garbage (fails)
-        return b"\x00" * (128 if address == 6 else 96) if rng.random() < 0.7 else rng.randbytes(64)
-    return rng.randbytes(rng.randint(0, 200))
 
 
 class _Block:
@@ -113,7 +91,7 @@ class _Block:
 
     def deploy(self, who: int, kind: str, runtime: bytes) -> None:
         address = generate_contract_address(self.addresses[who], self.nonces[who])
-        self.sign(who, None, _init(runtime), value=self.rng.choice([0, 7]))
+        self.sign(who, None, init_code(runtime), value=self.rng.choice([0, 7]))
         self.contracts[kind].append(address)
 
     def step(self) -> None:
@@ -144,11 +122,11 @@ class _Block:
             self.sign(who, rng.choice(self.contracts["destruct"]), b"")
         elif action == "precompile":
             address = rng.choice(PRECOMPILES)
-            self.sign(
-                who, address.to_bytes(20, "big"), _precompile_input(rng, address), gas=200_000
-            )
+            self.sign(who, address.to_bytes(20, "big"), precompile_input(rng, address), gas=200_000)
         elif action == "withdraw":
-            self.sign(who, L2_TO_L1_MESSAGE_PASSER, _withdrawal(rng.randbytes(20)), value=10**15)
+            self.sign(
+                who, L2_TO_L1_MESSAGE_PASSER, withdrawal_calldata(rng.randbytes(20)), value=10**15
+            )
         elif action == "invalid":
             self.invalid += 1
             self.sign(who, rng.randbytes(20), value=1, gas=21_000, nonce=self.nonces[who] + 5)
@@ -161,7 +139,7 @@ class _Block:
             sender = rng.randbytes(20)  # fresh: deposits don't disturb the signers' nonces
             mint = rng.choice([0, 10**15, 10**18])
             creation = rng.random() < 0.3
-            data = _init(CHURN) if creation else rng.randbytes(rng.randint(0, 40))
+            data = init_code(CHURN) if creation else rng.randbytes(rng.randint(0, 40))
             to = (
                 b"\0" * 20 if creation else rng.choice([rng.randbytes(20), L2_TO_L1_MESSAGE_PASSER])
             )
