@@ -28,18 +28,18 @@ sys.path.insert(0, str(ROOT))
 import rlp  # noqa: E402
 from eth_account import Account  # noqa: E402
 
-from rollup_node.chain.genesis import devnet_accounts  # noqa: E402
+from rollup_node.chain.genesis import devnet_accounts, open_l2_chain  # noqa: E402
+from rollup_node.chain.outputs import output_at  # noqa: E402
 from rollup_node.chain.store import ChainStore  # noqa: E402
+from rollup_node.chain.witness import StoreL2Reader  # noqa: E402
 from rollup_node.config import L1Addresses, RollupConfig  # noqa: E402
-from rollup_node.deploy import open_l2_chain  # noqa: E402
 from rollup_node.faultproof.differential.world import Batch, QueueElement, World  # noqa: E402
 from rollup_node.faultproof.mips.elf import load_elf  # noqa: E402
 from rollup_node.faultproof.mips.step import step  # noqa: E402
 from rollup_node.faultproof.mips.syscalls import HostIO  # noqa: E402
 from rollup_node.faultproof.oracle.host import run_native  # noqa: E402
 from rollup_node.faultproof.program.build import binary_path, build  # noqa: E402
-from rollup_node.faultproof.program.host import Dispute, ProgramHost, StoreL2Reader  # noqa: E402
-from rollup_node.proposer.outputs import output_at  # noqa: E402
+from rollup_node.faultproof.program.host import Dispute, ProgramHost  # noqa: E402
 
 ANCHOR = 3
 CTC = L1Addresses(canonical_transaction_chain="0xc7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7")

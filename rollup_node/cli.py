@@ -81,7 +81,7 @@ TOOLS = (
     "rollup_node.deploy_cli",
     "rollup_node.dispute_cli",
     "rollup_node.faultproof.mips.cli",
-    "rollup_node.faultproof.program.cli",
+    "rollup_node.fpp_cli",
     "rollup_node.withdrawals.cli",
 )
 

@@ -20,7 +20,6 @@ It returns the config with ``genesis_l1``, ``l2_genesis_timestamp``, ``sequencer
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 
 import rlp
@@ -29,48 +28,14 @@ from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
 from web3 import AsyncWeb3
 
-from rollup_node.chain.chain import Chain
-from rollup_node.chain.genesis import build_genesis, l2_genesis_alloc, l2_rules
-from rollup_node.chain.store import ChainStore
+from rollup_node.chain.genesis import genesis_output
 from rollup_node.config import ZERO_ADDRESS, L1Addresses, L1Anchor, RollupConfig
 from rollup_node.contracts import load_artifact
 from rollup_node.l1.transactor import Transactor
-from rollup_node.proposer.outputs import output_at
-from rollup_node.protocol.output_root import OutputRootPreimage
-from rollup_node.protocol.predeploys import SEQUENCER_FEE_VAULT
 
 
 class DeploymentFailed(RuntimeError):
     """A deployment transaction failed; the message names the contract."""
-
-
-def open_l2_chain(store: ChainStore, rollup: RollupConfig) -> Chain:
-    """The L2 chain over ``store``, writing the genesis of ``rollup`` if the store is empty."""
-    rules = l2_rules(rollup)
-    fee_recipient = bytes.fromhex(rollup.sequencer_address[2:])
-    return Chain.initialize(
-        store,
-        rules,
-        lambda: build_genesis(
-            rules,
-            store.state_db(),
-            l2_genesis_alloc(rollup, fee_recipient),
-            timestamp=rollup.l2_genesis_timestamp,
-            gas_limit=rollup.l2_gas_limit,
-            coinbase=SEQUENCER_FEE_VAULT,
-            mix_hash=bytes.fromhex(rollup.genesis_l1.mix_hash[2:]),
-        ),
-    )
-
-
-def genesis_output(rollup: RollupConfig) -> OutputRootPreimage:
-    """The output root preimage of L2 genesis under ``rollup`` (built in a scratch store)."""
-    with tempfile.TemporaryDirectory(prefix="l2-genesis-") as scratch:
-        store = ChainStore(scratch)
-        try:
-            return output_at(open_l2_chain(store, rollup), 0)
-        finally:
-            store.close()
 
 
 def create_address(sender: str, nonce: int) -> str:

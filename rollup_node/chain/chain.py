@@ -27,16 +27,12 @@ from eth_hash.auto import keccak
 from trie import HexaryTrie
 
 from rollup_node.chain.builder import BlockBuilder, BlockEnv, ChainRules, SealedBlock
-from rollup_node.chain.errors import (
-    ExecutionReverted,
-    RejectReason,
-    TransactionRejected,
-    UnknownBlock,
-)
+from rollup_node.chain.errors import ExecutionReverted, UnknownBlock
+from rollup_node.chain.queries import AccountOverride, AccountProof, CallRequest, StorageProof
 from rollup_node.chain.records import BlockRecord, LogRecord, ReceiptRecord, TxRecord
 from rollup_node.chain.store import ChainStore
 from rollup_node.chain.vm import L1State, RollupState
-from rollup_node.rpc.types import AccountOverride, AccountProof, CallRequest, StorageProof
+from rollup_node.protocol.errors import RejectReason, TransactionRejected
 
 NewBlockCallback = Callable[[BlockRecord, tuple[ReceiptRecord, ...]], None]
 

@@ -1,4 +1,5 @@
-"""Genesis blocks of the L2 chain and of the embedded L1 (SPEC §3.5–§3.6).
+"""Genesis blocks of the L2 chain and of the embedded L1 (SPEC §3.5–§3.6), and the L2 chain
+opened on its genesis (``open_l2_chain``) with its output root (``genesis_output``, SCC element 0).
 
 The L2 alloc holds the predeploys (runtime code from the compiled artifacts, storage written
 directly — no constructor runs), the keyless CREATE2 deployer and the devnet balances. Genesis
@@ -7,6 +8,7 @@ is built by the same ``BlockBuilder`` as every other block, with no transactions
 
 from __future__ import annotations
 
+import tempfile
 from functools import cache
 
 from eth.constants import BLANK_ROOT_HASH
@@ -19,10 +21,14 @@ from rollup_node.chain.builder import (
     GenesisAccount,
     SealedBlock,
 )
+from rollup_node.chain.chain import Chain
+from rollup_node.chain.outputs import output_at
 from rollup_node.chain.statedb import StagedStateDB
+from rollup_node.chain.store import ChainStore
 from rollup_node.config import DEVNET_MNEMONIC, RollupConfig
 from rollup_node.contracts import load_artifact
 from rollup_node.protocol import predeploys as p
+from rollup_node.protocol.output_root import OutputRootPreimage
 
 GENESIS_BASE_FEE = 1_000_000_000
 DEVNET_BALANCE_WEI = 10_000 * 10**18
@@ -140,3 +146,32 @@ def l1_rules(chain_id: int) -> ChainRules:
 def l1_genesis_alloc() -> dict[bytes, GenesisAccount]:
     """The embedded L1's alloc: the devnet accounts, funded."""
     return {address: GenesisAccount(balance=DEVNET_BALANCE_WEI) for address, _ in devnet_accounts()}
+
+
+def open_l2_chain(store: ChainStore, rollup: RollupConfig) -> Chain:
+    """The L2 chain over ``store``, writing the genesis of ``rollup`` if the store is empty."""
+    rules = l2_rules(rollup)
+    fee_recipient = bytes.fromhex(rollup.sequencer_address[2:])
+    return Chain.initialize(
+        store,
+        rules,
+        lambda: build_genesis(
+            rules,
+            store.state_db(),
+            l2_genesis_alloc(rollup, fee_recipient),
+            timestamp=rollup.l2_genesis_timestamp,
+            gas_limit=rollup.l2_gas_limit,
+            coinbase=p.SEQUENCER_FEE_VAULT,
+            mix_hash=bytes.fromhex(rollup.genesis_l1.mix_hash[2:]),
+        ),
+    )
+
+
+def genesis_output(rollup: RollupConfig) -> OutputRootPreimage:
+    """The output root preimage of L2 genesis under ``rollup`` (built in a scratch store)."""
+    with tempfile.TemporaryDirectory(prefix="l2-genesis-") as scratch:
+        store = ChainStore(scratch)
+        try:
+            return output_at(open_l2_chain(store, rollup), 0)
+        finally:
+            store.close()

@@ -1,14 +1,15 @@
-"""Output roots of the node's own L2 blocks (SPEC §4): what the proposer posts and the
-verifier compares. The message-passer storage root comes from the L2 state at the block."""
+"""Output roots of the node's own L2 blocks (SPEC §4): what the proposer posts, the verifier
+compares, the deployment records as the genesis output and the fault-proof program's host
+serves. The message-passer storage root comes from the L2 state at the block."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
+from rollup_node.chain.queries import AccountProof
 from rollup_node.chain.records import BlockRecord
 from rollup_node.protocol.output_root import OutputRootPreimage
 from rollup_node.protocol.predeploys import L2_TO_L1_MESSAGE_PASSER
-from rollup_node.rpc.types import AccountProof
 
 
 class L2State(Protocol):

@@ -1,8 +1,9 @@
-"""Request and result values exchanged between the RPC layer and the chain.
+"""The chain's query values: call requests, state overrides and account/storage proofs.
 
-The RPC layer parses JSON into these frozen dataclasses (``params``) and hands them to the chain
-(``backend.ChainBackend``); the chain returns an ``AccountProof`` for ``eth_getProof``. Fields
-are raw: addresses and hashes are ``bytes``, quantities ``int``; ``None`` means "not given".
+They belong to the chain (which answers the queries) so that the layers above it — the RPC
+layer parsing JSON into them (``rpc/params``), output roots reading a storage root from an
+``AccountProof`` — import them downward. Fields are raw: addresses and hashes are ``bytes``,
+quantities ``int``; ``None`` means "not given".
 """
 
 from __future__ import annotations

@@ -10,9 +10,10 @@ from eth.abc import SignedTransactionAPI
 from eth.vm.forks.cancun.transactions import CancunTransactionBuilder
 from eth_hash.auto import keccak
 
-from rollup_node.chain.errors import RejectReason, TransactionRejected
 from rollup_node.chain.records import TxRecord
 from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE, DepositTx, decode_deposit
+from rollup_node.protocol.errors import RejectReason, TransactionRejected
+from rollup_node.protocol.transaction_validity import UserTransaction, check_signature
 
 USER_TX_TYPES = (1, 2)
 
@@ -31,6 +32,37 @@ def decode_user_transaction(raw: bytes) -> SignedTransactionAPI:
     if tx.encode() != raw:
         raise TransactionRejected(RejectReason.MALFORMED, "non-canonical encoding")
     return tx
+
+
+def user_fields(tx: SignedTransactionAPI) -> UserTransaction:
+    """The plain fields the validity rules of SPEC §3.1 read (``protocol/transaction_validity``)."""
+    type_id = tx.type_id or 0
+    dynamic = type_id == 2
+    legacy_without_chain_id = type_id == 0 and tx.v in (27, 28)
+    return UserTransaction(
+        type_id=type_id,
+        chain_id=None if legacy_without_chain_id else tx.chain_id,
+        r=tx.r,
+        s=tx.s,
+        nonce=tx.nonce,
+        gas=tx.gas,
+        to=tx.to or None,
+        value=tx.value,
+        data=tx.data,
+        max_fee_per_gas=tx.max_fee_per_gas if dynamic else tx.gas_price,
+        max_priority_fee_per_gas=tx.max_priority_fee_per_gas if dynamic else tx.gas_price,
+        access_list=tuple((address, tuple(slots)) for address, slots in tx.access_list),
+    )
+
+
+def signed_sender(tx: SignedTransactionAPI, fields: UserTransaction, chain_id: int) -> bytes:
+    """The sender of ``tx`` once its chain id and signature values pass ``check_signature``;
+    ``TransactionRejected(BAD_SIGNATURE)`` when no key recovers from it."""
+    check_signature(fields, chain_id)
+    try:
+        return tx.sender
+    except Exception as exc:  # eth-keys raises several types for unrecoverable signatures
+        raise TransactionRejected(RejectReason.BAD_SIGNATURE, str(exc)) from exc
 
 
 def user_tx_record(

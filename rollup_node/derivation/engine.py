@@ -26,10 +26,10 @@ import structlog
 
 from rollup_node.chain.builder import SealedBlock
 from rollup_node.chain.chain import Chain
-from rollup_node.chain.errors import TransactionRejected
 from rollup_node.chain.records import BlockRecord
 from rollup_node.derivation.attributes import BlockAttributes
 from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE
+from rollup_node.protocol.errors import TransactionRejected
 from rollup_node.protocol.predeploys import SEQUENCER_FEE_VAULT
 
 log = structlog.get_logger("derivation")

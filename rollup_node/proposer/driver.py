@@ -28,10 +28,10 @@ from web3 import AsyncWeb3
 from web3.exceptions import Web3Exception
 
 from rollup_node.chain.chain import Chain
+from rollup_node.chain.outputs import output_at
 from rollup_node.config import RollupConfig
 from rollup_node.faultproof.oracle.host import HostError
 from rollup_node.l1.transactor import L1SendFailed, L1TransactionReverted, Transactor
-from rollup_node.proposer.outputs import output_at
 from rollup_node.proposer.scc import (
     BOND_DEPOSIT,
     TOTAL_BLOCKS,
@@ -117,6 +117,7 @@ class Proposer:
         """Run the native fault-proof program on block ``number`` (blocking; a thread)."""
         from web3 import Web3
 
+        from rollup_node.chain.witness import StoreL2Reader
         from rollup_node.faultproof.program.host import Web3L1Reader
         from rollup_node.faultproof.program.run import prove_block
 
@@ -125,7 +126,8 @@ class Proposer:
             w3 = Web3(Web3.HTTPProvider(provider.endpoint_uri, request_kwargs={"timeout": 30}))
             ctc = self.config.l1_addresses.canonical_transaction_chain
             self._program_l1 = Web3L1Reader(w3, ctc)
-        run = prove_block(self.chain, self.config, self._program_l1, l1_head_hash, number)
+        l2 = StoreL2Reader(self.chain)
+        run = prove_block(l2, self.config, self._program_l1, l1_head_hash, number)
         if run.verdict != "valid":
             log.error(
                 "the fault-proof program does not reproduce this node's output root; "

@@ -4,22 +4,53 @@ A user transaction is valid exactly when execution-specs' Cancun ``check_transac
 it and its sender can pay ``gas·maxFee + value + l1Fee``. py-evm is looser on several of these
 (balance including the L1 fee, fee ordering, sender code, the init-code word gas in the
 intrinsic cost), so the node runs this check before handing a transaction to py-evm. The same
-function serves the sequencer's intake (against the pending state) and block building.
+functions serve the sequencer's intake (against the pending state) and block building.
+
+The rules read plain data (``UserTransaction``, filled from the decoded transaction by
+``chain/transactions.user_fields``); recovering the sender from the signature is the caller's
+(``chain/transactions.signed_sender``), after ``check_signature`` has passed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eth.abc import SignedTransactionAPI
-
-from rollup_node.chain.errors import RejectReason, TransactionRejected
+from rollup_node.protocol.errors import RejectReason, TransactionRejected
 
 SECP256K1N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 MAX_INIT_CODE_SIZE = 2 * 24576
 INIT_CODE_WORD_GAS = 2
+TX_BASE_GAS = 21_000
+TX_CREATE_GAS = 32_000
+TX_DATA_ZERO_GAS = 4
+TX_DATA_NONZERO_GAS = 16
+ACCESS_LIST_ADDRESS_GAS = 2_400
+ACCESS_LIST_STORAGE_KEY_GAS = 1_900
 #: Largest raw transaction accepted, as geth's txpool (128 KiB).
 MAX_TX_SIZE = 128 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class UserTransaction:
+    """The fields of a signed user transaction (types 0, 1, 2) that validity reads.
+
+    ``chain_id`` is ``None`` for a legacy transaction signed without EIP-155 replay protection;
+    ``to`` is ``None`` for a contract creation. A legacy or type-1 transaction's gas price is
+    both its ``max_fee_per_gas`` and its ``max_priority_fee_per_gas``.
+    """
+
+    type_id: int
+    chain_id: int | None
+    r: int
+    s: int
+    nonce: int
+    gas: int
+    to: bytes | None
+    value: int
+    data: bytes
+    max_fee_per_gas: int
+    max_priority_fee_per_gas: int
+    access_list: tuple[tuple[bytes, tuple[int, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,22 +71,22 @@ class BlockContext:
     gas_available: int
 
 
-def intrinsic_gas(tx: SignedTransactionAPI) -> int:
-    """Cancun's intrinsic cost, including the init-code word gas of a creation."""
-    cost = tx.intrinsic_gas
-    if not tx.to:
-        cost += INIT_CODE_WORD_GAS * ((len(tx.data) + 31) // 32)
+def intrinsic_gas(tx: UserTransaction) -> int:
+    """Cancun's intrinsic cost: the base, calldata, creation with its init-code words, and the
+    access list."""
+    zeros = tx.data.count(0)
+    cost = TX_BASE_GAS + TX_DATA_ZERO_GAS * zeros + TX_DATA_NONZERO_GAS * (len(tx.data) - zeros)
+    if tx.to is None:
+        cost += TX_CREATE_GAS + INIT_CODE_WORD_GAS * ((len(tx.data) + 31) // 32)
+    for _, slots in tx.access_list:
+        cost += ACCESS_LIST_ADDRESS_GAS + ACCESS_LIST_STORAGE_KEY_GAS * len(slots)
     return cost
 
 
-def max_fee_per_gas(tx: SignedTransactionAPI) -> int:
-    """The most the sender pays per gas: ``maxFeePerGas`` or the legacy ``gasPrice``."""
-    return tx.max_fee_per_gas if tx.type_id == 2 else tx.gas_price
-
-
-def check_signature(tx: SignedTransactionAPI, chain_id: int) -> bytes:
-    """Check chain id, EIP-155 (legacy) and a low-s signature; return the sender."""
-    if tx.type_id is None and tx.v in (27, 28):
+def check_signature(tx: UserTransaction, chain_id: int) -> None:
+    """Check the chain id (EIP-155 for legacy) and a low-s signature in range; the caller then
+    recovers the sender (an unrecoverable signature is ``BAD_SIGNATURE`` there too)."""
+    if tx.chain_id is None:
         raise TransactionRejected(
             RejectReason.WRONG_CHAIN_ID, "legacy transaction without EIP-155 chain id"
         )
@@ -65,14 +96,10 @@ def check_signature(tx: SignedTransactionAPI, chain_id: int) -> bytes:
         )
     if not 0 < tx.r < SECP256K1N or not 0 < tx.s <= SECP256K1N // 2:
         raise TransactionRejected(RejectReason.BAD_SIGNATURE, "r or s out of range (s must be low)")
-    try:
-        return tx.sender
-    except Exception as exc:  # eth-keys raises several types for unrecoverable signatures
-        raise TransactionRejected(RejectReason.BAD_SIGNATURE, str(exc)) from exc
 
 
 def check_transaction(
-    tx: SignedTransactionAPI,
+    tx: UserTransaction,
     raw_size: int,
     sender: SenderState,
     l1_fee: int,
@@ -81,7 +108,7 @@ def check_transaction(
     """Raise ``TransactionRejected`` unless ``tx`` is valid at this position (signature checked)."""
     if raw_size > MAX_TX_SIZE:
         raise TransactionRejected(RejectReason.OVERSIZED, f"{raw_size} bytes > {MAX_TX_SIZE}")
-    if not tx.to and len(tx.data) > MAX_INIT_CODE_SIZE:
+    if tx.to is None and len(tx.data) > MAX_INIT_CODE_SIZE:
         raise TransactionRejected(
             RejectReason.INIT_CODE_TOO_LARGE, f"{len(tx.data)} bytes > {MAX_INIT_CODE_SIZE}"
         )
@@ -94,8 +121,8 @@ def check_transaction(
         raise TransactionRejected(
             RejectReason.GAS_ABOVE_BLOCK_LIMIT, f"gas {tx.gas} > {block.gas_available} available"
         )
-    fee_cap = max_fee_per_gas(tx)
-    if tx.type_id == 2 and tx.max_priority_fee_per_gas > tx.max_fee_per_gas:
+    fee_cap = tx.max_fee_per_gas
+    if tx.max_priority_fee_per_gas > tx.max_fee_per_gas:
         raise TransactionRejected(
             RejectReason.PRIORITY_ABOVE_MAX,
             f"tip cap {tx.max_priority_fee_per_gas} > fee cap {tx.max_fee_per_gas}",

@@ -24,9 +24,9 @@ from eth.vm.forks.cancun.blocks import CancunBlockHeader
 
 from rollup_node.chain.builder import SealedBlock
 from rollup_node.chain.chain import Chain
-from rollup_node.chain.errors import TransactionRejected
 from rollup_node.derivation.engine import Engine
 from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE, decode_deposit
+from rollup_node.protocol.errors import TransactionRejected
 
 log = structlog.get_logger("unsafe-head")
 

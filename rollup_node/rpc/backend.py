@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
+from rollup_node.chain.queries import AccountOverride, AccountProof, CallRequest
 from rollup_node.chain.records import BlockRecord, LogRecord, ReceiptRecord, TxRecord
-from rollup_node.rpc.types import AccountOverride, AccountProof, CallRequest
 
 NewBlockCallback = Callable[[BlockRecord, tuple[ReceiptRecord, ...]], None]
 

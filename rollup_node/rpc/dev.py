@@ -22,6 +22,7 @@ from typing import Any
 
 from eth_utils import to_checksum_address
 
+from rollup_node.chain.queries import CallRequest
 from rollup_node.rpc import errors, params
 from rollup_node.rpc.backend import ChainBackend, DevBackend
 from rollup_node.rpc.dispatch import CallContext, Method, Param
@@ -30,7 +31,6 @@ from rollup_node.rpc.eth import EthApi
 from rollup_node.rpc.fees import next_base_fee
 from rollup_node.rpc.formatting import data, quantity
 from rollup_node.rpc.params import ParamError
-from rollup_node.rpc.types import CallRequest
 
 # A default fee cap survives this many full blocks of base-fee growth (12.5% each), as
 # wallets' "2 × base fee + tip" rule does.

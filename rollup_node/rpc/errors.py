@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rollup_node.chain.errors import ExecutionReverted, TransactionRejected, UnknownBlock
+from rollup_node.chain.errors import ExecutionReverted, UnknownBlock
+from rollup_node.protocol.errors import TransactionRejected
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600

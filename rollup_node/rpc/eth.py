@@ -15,6 +15,7 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from rollup_node.chain.queries import AccountOverride, CallRequest
 from rollup_node.chain.records import BlockRecord, LogRecord, TxRecord
 from rollup_node.rpc import errors, params
 from rollup_node.rpc.backend import ChainBackend
@@ -41,7 +42,6 @@ from rollup_node.rpc.formatting import (
 from rollup_node.rpc.limits import RpcLimits
 from rollup_node.rpc.params import BlockHashRef, BlockId, BlockNumberOrTag, FilterCriteria
 from rollup_node.rpc.subscriptions import LOGS, Subscriptions
-from rollup_node.rpc.types import AccountOverride, CallRequest
 
 
 def _storage_key_with_text(value: Any) -> tuple[str, int]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from rollup_node.rpc.types import AccountOverride, CallRequest
+from rollup_node.chain.queries import AccountOverride, CallRequest
 
 T = TypeVar("T")
 

@@ -27,19 +27,18 @@ from eth_hash.auto import keccak
 
 from rollup_node.chain.builder import BlockBuilder
 from rollup_node.chain.chain import Chain
-from rollup_node.chain.errors import RejectReason, TransactionRejected
 from rollup_node.chain.records import BlockRecord, TxRecord
-from rollup_node.chain.transactions import decode_user_transaction, user_tx_record
+from rollup_node.chain.transactions import (
+    decode_user_transaction,
+    signed_sender,
+    user_fields,
+    user_tx_record,
+)
 from rollup_node.protocol.batch import SINGLE_TX_OVERHEAD
+from rollup_node.protocol.errors import RejectReason, TransactionRejected
 from rollup_node.protocol.l1_fee import L1FeeParams, l1_fee
 from rollup_node.protocol.predeploys import L1_BLOCK, L1_BLOCK_BASEFEE_SLOT
-from rollup_node.protocol.transaction_validity import (
-    BlockContext,
-    SenderState,
-    check_signature,
-    check_transaction,
-    max_fee_per_gas,
-)
+from rollup_node.protocol.transaction_validity import BlockContext, SenderState, check_transaction
 from rollup_node.sequencer.batch_room import BatchRoom
 
 log = structlog.get_logger("intake")
@@ -246,7 +245,8 @@ class Intake:
                 f"{len(raw)} bytes > {self.max_tx_bytes} (no batch could carry it)",
             )
         tx = decode_user_transaction(raw)
-        sender = check_signature(tx, self._chain.chain_id)
+        fields = user_fields(tx)
+        sender = signed_sender(tx, fields, self._chain.chain_id)
         head, accounts, fee_params = self._head_view()
         fee = l1_fee(raw, fee_params)
         pending_spend = self._spend.get(sender, 0)
@@ -256,8 +256,8 @@ class Intake:
             has_code=accounts.get_code_hash(sender) != EMPTY_SHA3,
         )
         context = BlockContext(self._chain.chain_id, self._next_base_fee(), head.gas_limit)
-        check_transaction(tx, len(raw), account, fee, context)
-        cost = tx.gas * max_fee_per_gas(tx) + tx.value + fee
+        check_transaction(fields, len(raw), account, fee, context)
+        cost = tx.gas * fields.max_fee_per_gas + tx.value + fee
         item = QueuedTx(seq, raw, tx, sender, user_tx_record(tx, raw, sender), cost)
         if journal:
             self._chain.store.write({item.journal_key: raw})

@@ -11,8 +11,8 @@ from eth_abi import decode
 from eth_hash.auto import keccak
 from web3 import Web3
 
+from rollup_node.chain.genesis import genesis_output
 from rollup_node.config import load_config
-from rollup_node.deploy import genesis_output
 from rollup_node.deploy_cli import register
 from tests.e2e.l1 import L1
 from tests.e2e.rollup_helpers import same_chain, wait_for

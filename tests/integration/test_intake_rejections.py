@@ -17,7 +17,7 @@ from eth_hash.auto import keccak
 from web3 import Web3
 from web3.exceptions import TransactionNotFound, Web3RPCError
 
-import rollup_node.deploy
+import rollup_node.chain.genesis
 from rollup_node.chain.builder import GenesisAccount
 from rollup_node.protocol.deposits import DepositTx
 from tests.integration.helpers import (
@@ -42,7 +42,7 @@ CODE_ACCOUNT = 9
 @pytest.fixture(scope="module")
 def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
     """The devnet, with devnet account 9 holding code in the L2 genesis alloc."""
-    real_alloc = rollup_node.deploy.l2_genesis_alloc
+    real_alloc = rollup_node.chain.genesis.l2_genesis_alloc
 
     def alloc_with_code(*args: Any) -> dict[bytes, GenesisAccount]:
         alloc = real_alloc(*args)
@@ -51,7 +51,7 @@ def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
         return alloc
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(rollup_node.deploy, "l2_genesis_alloc", alloc_with_code)
+        patch.setattr(rollup_node.chain.genesis, "l2_genesis_alloc", alloc_with_code)
         node = RunningNode(tmp_path_factory.mktemp("devnet"), rollup_services=False)
     yield node
     node.stop()

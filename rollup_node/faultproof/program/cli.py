@@ -12,11 +12,12 @@ import argparse
 from pathlib import Path
 
 from rollup_node.faultproof.program import statetest
-from rollup_node.faultproof.program.run import register_run
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``fpp`` subcommand and its ``statetest`` action."""
+def register(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """Add the ``fpp`` subcommand and its ``statetest`` action; return its actions, to which
+    ``rollup_node/fpp_cli.py`` adds ``run`` (it opens a node's store, which the program must
+    not import)."""
     fpp = subparsers.add_parser("fpp", help="tools for the C fault-proof program")
     actions = fpp.add_subparsers(dest="fpp_command", required=True)
     run = actions.add_parser(
@@ -24,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     run.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR")
     run.set_defaults(func=statetest_command)
-    register_run(actions)
+    return actions
 
 
 def statetest_command(args: argparse.Namespace) -> int:

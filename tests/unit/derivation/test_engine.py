@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from rollup_node.chain.genesis import open_l2_chain
 from rollup_node.chain.store import ChainStore
 from rollup_node.config import RollupConfig
-from rollup_node.deploy import open_l2_chain
 from rollup_node.derivation.attributes import BlockAttributes
 from rollup_node.derivation.engine import Engine, build, matches
 from rollup_node.l1.reader import L1BlockInfo

@@ -23,11 +23,12 @@ from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
 from trie import HexaryTrie
 
-from rollup_node.chain.errors import ExecutionReverted, RejectReason, TransactionRejected
+from rollup_node.chain.errors import ExecutionReverted
+from rollup_node.chain.queries import AccountOverride, AccountProof, CallRequest, StorageProof
 from rollup_node.chain.records import BlockRecord, LogRecord, ReceiptRecord, TxRecord
+from rollup_node.protocol.errors import RejectReason, TransactionRejected
 from rollup_node.rpc.fees import next_base_fee
 from rollup_node.rpc.formatting import effective_gas_price
-from rollup_node.rpc.types import AccountOverride, AccountProof, CallRequest, StorageProof
 
 CHAIN_ID = 901
 GAS_LIMIT = 30_000_000

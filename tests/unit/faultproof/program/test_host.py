@@ -12,9 +12,9 @@ from web3 import Web3
 from web3.providers import BaseProvider
 
 from rollup_node.chain.chain import Chain
+from rollup_node.chain.genesis import open_l2_chain
 from rollup_node.chain.store import ChainStore
 from rollup_node.config import RollupConfig
-from rollup_node.deploy import open_l2_chain
 from rollup_node.faultproof.oracle.keys import keccak_key
 from rollup_node.faultproof.program.host import (
     Dispute,

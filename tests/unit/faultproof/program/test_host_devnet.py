@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 
+from rollup_node.chain.witness import StoreL2Reader
 from rollup_node.faultproof.program.host import Web3L1Reader
 from rollup_node.faultproof.program.run import prove_block
 from tests.e2e.rollup_helpers import account, enqueue_deposit, sequencer, wait_for
@@ -38,9 +39,10 @@ def test_devnet_blocks_are_proven_from_l1(tmp_path: Path) -> None:
         l1 = Web3L1Reader(seq.l1_w3, rollup.l1_addresses.canonical_transaction_chain)
         head = bytes(seq.l1_w3.eth.get_block("latest")["hash"])
         for number in range(1, target + 1):
-            result = prove_block(seq.node.l2, rollup, l1, head, number)
+            result = prove_block(StoreL2Reader(seq.node.l2), rollup, l1, head, number)
             assert result.verdict == "valid", f"block {number}: {result.report}"
-        wrong = prove_block(seq.node.l2, rollup, l1, head, target, disputed_root=b"\x01" * 32)
+        l2 = StoreL2Reader(seq.node.l2)
+        wrong = prove_block(l2, rollup, l1, head, target, disputed_root=b"\x01" * 32)
         assert wrong.verdict == "invalid", wrong.report
 
         # the same through the command line, as an operator runs it next to the node

@@ -12,17 +12,17 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 
-from rollup_node.chain.genesis import devnet_accounts
+from rollup_node.chain.genesis import devnet_accounts, open_l2_chain
+from rollup_node.chain.outputs import output_at
 from rollup_node.chain.store import ChainStore
-from rollup_node.deploy import open_l2_chain
+from rollup_node.chain.witness import StoreL2Reader
 from rollup_node.faultproof.differential.world import Batch
 from rollup_node.faultproof.mips.elf import load_elf
 from rollup_node.faultproof.mips.step import run
 from rollup_node.faultproof.mips.syscalls import HostIO
 from rollup_node.faultproof.oracle.host import Oracle, run_native
 from rollup_node.faultproof.program.build import binary_path, build
-from rollup_node.faultproof.program.host import Dispute, ProgramHost, StoreL2Reader
-from rollup_node.proposer.outputs import output_at
+from rollup_node.faultproof.program.host import Dispute, ProgramHost
 from rollup_node.protocol.l1_info import L1Origin, l1_info_deposit
 
 from .test_derive import QUEUE, TX_A, _world

@@ -1,7 +1,7 @@
 """The whole fault-proof program (native build) against the node: py-evm and C must agree.
 
 The L1 side is a synthetic ``World``; the L2 side is the node's own chain (genesis with the
-predeploys, rollup_node.deploy) served by ``host.ProgramHost``. The block's inputs come from the
+predeploys, ``chain.genesis``) served by ``host.ProgramHost``. The block's inputs come from the
 program's derivation (src/derive_main.c, tested against SPEC §6 in test_derive.py); the node
 executes them with py-evm, and the program must reproduce the node's output root exactly:
 exit 0 for it, 1 for any other root.
@@ -15,20 +15,20 @@ import pytest
 import rlp
 from eth_account import Account
 
-from rollup_node.chain.errors import TransactionRejected
-from rollup_node.chain.genesis import devnet_accounts
+from rollup_node.chain.genesis import devnet_accounts, open_l2_chain
+from rollup_node.chain.outputs import output_at
 from rollup_node.chain.store import ChainStore
+from rollup_node.chain.witness import StoreL2Reader
 from rollup_node.config import L1Addresses, RollupConfig
-from rollup_node.deploy import open_l2_chain
 from rollup_node.faultproof.differential.world import EMPTY_ROOT, Batch, QueueElement, World
 from rollup_node.faultproof.mips.elf import load_elf
 from rollup_node.faultproof.mips.step import run as run_vm
 from rollup_node.faultproof.mips.syscalls import HostIO
 from rollup_node.faultproof.oracle.host import run_native
 from rollup_node.faultproof.program.build import binary_path, build
-from rollup_node.faultproof.program.host import Dispute, ProgramHost, StoreL2Reader
-from rollup_node.proposer.outputs import output_at
+from rollup_node.faultproof.program.host import Dispute, ProgramHost
 from rollup_node.protocol.deposits import decode_deposit
+from rollup_node.protocol.errors import TransactionRejected
 from rollup_node.protocol.predeploys import L2_TO_L1_MESSAGE_PASSER, SEQUENCER_FEE_VAULT
 
 CTC = L1Addresses(canonical_transaction_chain="0xc7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7")
