@@ -298,3 +298,19 @@ def test_step_proofs_replay_in_mips_sol(games: Games, evm_w3) -> None:
             evm_w3.eth.wait_for_transaction_receipt(call.transact(sender))
         step = mips.functions.step(proof.state_data, proof.proof, local_context)
         assert bytes(step.call(sender)) == proof.post_state_hash, f"step from {pre_steps}"
+
+
+def test_a_run_cut_at_max_steps_ends_unfinished(games: Games, tmp_path: Path) -> None:
+    """With the game's 2^max_depth steps below the program's length, the state there is the
+    final one (status 3, SPEC §11) and pads every later index."""
+    cut = 2 * INTERVAL + 12_345
+    block = transfer_block(tmp_path, 1)
+    try:
+        root = block.correct_root
+        trace = open_trace(tmp_path / "cut", block.inputs(root), block.source(root), max_steps=cut)
+    finally:
+        block.close()
+    assert trace.steps == cut
+    assert trace.final_status == Status.UNFINISHED
+    assert trace.final_state_hash == games.valid.state_hash(cut - 1)
+    assert trace.state_hash(cut + 1000) == trace.final_state_hash
