@@ -3,9 +3,8 @@
 One ``BlockBuilder`` builds one block. Transactions are applied one at a time, each checked
 first by the validity rule of SPEC §3.1 (a rejected transaction leaves the state untouched);
 trie roots, the bloom and the header are computed once, when the block is sealed — not after
-every transaction as py-evm's ``MiningChain`` does — and the transaction and receipt tries are
-built bottom-up (``chain/trie_root.py``), one encode and one hash per node. Synchronous and
-CPU-bound: services run it in a worker thread.
+every transaction as py-evm's ``MiningChain`` does. Synchronous and CPU-bound: services run it
+in a worker thread.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from eth.vm.execution_context import ExecutionContext
 from eth.vm.forks.cancun import CancunVM
 from eth.vm.forks.cancun.blocks import CancunBlockHeader
 from eth_hash.auto import keccak
+from trie import HexaryTrie
 
 from rollup_node.chain.records import BlockRecord, LogRecord, ReceiptRecord, TxRecord
 from rollup_node.chain.statedb import StagedStateDB
@@ -31,7 +31,6 @@ from rollup_node.chain.transactions import (
     user_fields,
     user_tx_record,
 )
-from rollup_node.chain.trie_root import ordered_trie_root
 from rollup_node.chain.vm import L1State, RollupState
 from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE, DepositTx
 from rollup_node.protocol.errors import RejectReason, TransactionRejected
@@ -327,6 +326,17 @@ class BlockBuilder:
 
 def _positioned(tx: TxRecord, number: int, block_hash: bytes, index: int) -> TxRecord:
     return replace(tx, block_number=number, block_hash=block_hash, transaction_index=index)
+
+
+def ordered_trie_root(items: list[bytes]) -> bytes:
+    """Root of the trie mapping ``rlp(index)`` to each item (transactions, receipts)."""
+    if not items:
+        return BLANK_ROOT_HASH
+    trie = HexaryTrie({}, BLANK_ROOT_HASH)
+    with trie.squash_changes() as batch:
+        for index, item in enumerate(items):
+            batch[rlp.encode(index)] = item
+    return trie.root_hash
 
 
 def _list_length(payload: int) -> int:
