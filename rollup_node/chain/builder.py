@@ -3,8 +3,9 @@
 One ``BlockBuilder`` builds one block. Transactions are applied one at a time, each checked
 first by the validity rule of SPEC §3.1 (a rejected transaction leaves the state untouched);
 trie roots, the bloom and the header are computed once, when the block is sealed — not after
-every transaction as py-evm's ``MiningChain`` does. Synchronous and CPU-bound: services run it
-in a worker thread.
+every transaction as py-evm's ``MiningChain`` does — and the transaction and receipt tries are
+built bottom-up (``chain/trie_root.py``), one encode and one hash per node. Synchronous and
+CPU-bound: services run it in a worker thread.
 """
 
 from __future__ import annotations
@@ -19,26 +20,25 @@ from eth.vm.execution_context import ExecutionContext
 from eth.vm.forks.cancun import CancunVM
 from eth.vm.forks.cancun.blocks import CancunBlockHeader
 from eth_hash.auto import keccak
-from trie import HexaryTrie
 
+from rollup_node.chain.errors import RejectReason, TransactionRejected
 from rollup_node.chain.records import BlockRecord, LogRecord, ReceiptRecord, TxRecord
 from rollup_node.chain.statedb import StagedStateDB
 from rollup_node.chain.store import block_record
 from rollup_node.chain.transactions import (
     decode_user_transaction,
     deposit_tx_record,
-    signed_sender,
-    user_fields,
     user_tx_record,
 )
+from rollup_node.chain.trie_root import ordered_trie_root
 from rollup_node.chain.vm import L1State, RollupState
 from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE, DepositTx
-from rollup_node.protocol.errors import RejectReason, TransactionRejected
 from rollup_node.protocol.l1_fee import l1_gas_used
 from rollup_node.protocol.receipts import DEPOSIT_RECEIPT_VERSION, encode_receipt, logs_bloom
 from rollup_node.protocol.transaction_validity import (
     BlockContext,
     SenderState,
+    check_signature,
     check_transaction,
 )
 
@@ -182,8 +182,7 @@ class BlockBuilder:
         """Validate a user transaction at this position; return it, its sender and L1 fee."""
         if tx is None:
             tx = decode_user_transaction(raw)
-        fields = user_fields(tx)
-        sender = signed_sender(tx, fields, self.rules.chain_id)
+        sender = check_signature(tx, self.rules.chain_id)
         state = self.state
         fee = state.l1_fee_of(tx) if isinstance(state, RollupState) else 0
         account = SenderState(
@@ -192,7 +191,7 @@ class BlockBuilder:
             has_code=state.get_code_hash(sender) != EMPTY_SHA3,
         )
         context = BlockContext(self.rules.chain_id, self.env.base_fee, self.gas_available)
-        check_transaction(fields, len(raw), account, fee, context)
+        check_transaction(tx, len(raw), account, fee, context)
         return tx, sender, fee
 
     def apply_transaction(self, raw: bytes, tx: SignedTransactionAPI | None = None) -> TxRecord:
@@ -326,17 +325,6 @@ class BlockBuilder:
 
 def _positioned(tx: TxRecord, number: int, block_hash: bytes, index: int) -> TxRecord:
     return replace(tx, block_number=number, block_hash=block_hash, transaction_index=index)
-
-
-def ordered_trie_root(items: list[bytes]) -> bytes:
-    """Root of the trie mapping ``rlp(index)`` to each item (transactions, receipts)."""
-    if not items:
-        return BLANK_ROOT_HASH
-    trie = HexaryTrie({}, BLANK_ROOT_HASH)
-    with trie.squash_changes() as batch:
-        for index, item in enumerate(items):
-            batch[rlp.encode(index)] = item
-    return trie.root_hash
 
 
 def _list_length(payload: int) -> int:
