@@ -21,24 +21,25 @@ from eth.vm.forks.cancun import CancunVM
 from eth.vm.forks.cancun.blocks import CancunBlockHeader
 from eth_hash.auto import keccak
 
-from rollup_node.chain.errors import RejectReason, TransactionRejected
 from rollup_node.chain.records import BlockRecord, LogRecord, ReceiptRecord, TxRecord
 from rollup_node.chain.statedb import StagedStateDB
 from rollup_node.chain.store import block_record
 from rollup_node.chain.transactions import (
     decode_user_transaction,
     deposit_tx_record,
+    signed_sender,
+    user_fields,
     user_tx_record,
 )
 from rollup_node.chain.trie_root import ordered_trie_root
 from rollup_node.chain.vm import L1State, RollupState
 from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE, DepositTx
+from rollup_node.protocol.errors import RejectReason, TransactionRejected
 from rollup_node.protocol.l1_fee import l1_gas_used
 from rollup_node.protocol.receipts import DEPOSIT_RECEIPT_VERSION, encode_receipt, logs_bloom
 from rollup_node.protocol.transaction_validity import (
     BlockContext,
     SenderState,
-    check_signature,
     check_transaction,
 )
 
@@ -182,7 +183,8 @@ class BlockBuilder:
         """Validate a user transaction at this position; return it, its sender and L1 fee."""
         if tx is None:
             tx = decode_user_transaction(raw)
-        sender = check_signature(tx, self.rules.chain_id)
+        fields = user_fields(tx)
+        sender = signed_sender(tx, fields, self.rules.chain_id)
         state = self.state
         fee = state.l1_fee_of(tx) if isinstance(state, RollupState) else 0
         account = SenderState(
@@ -191,7 +193,7 @@ class BlockBuilder:
             has_code=state.get_code_hash(sender) != EMPTY_SHA3,
         )
         context = BlockContext(self.rules.chain_id, self.env.base_fee, self.gas_available)
-        check_transaction(tx, len(raw), account, fee, context)
+        check_transaction(fields, len(raw), account, fee, context)
         return tx, sender, fee
 
     def apply_transaction(self, raw: bytes, tx: SignedTransactionAPI | None = None) -> TxRecord:
