@@ -84,6 +84,9 @@ class Proposer:
         )
         self.halted: str | None = None  # why proposing stopped, if it did
         self.wrong_root_posted = False  # the one-shot fault injection has fired
+        # Block -> the output root the program reproduced: a block's verdict holds at any
+        # later L1 head, so roots re-proposed after a deletion are not run again.
+        self._reproduced: dict[int, bytes] = {}
         self._program_l1: Any = None
 
     async def run(self) -> None:
@@ -160,10 +163,14 @@ class Proposer:
         if self.settings.check_with_program:
             head = bytes((await w3.eth.get_block("latest"))["hash"])
             for number in range(max(start, 1), last + 1):
+                root = output_at(self.chain, number).root
+                if self._reproduced.get(number) == root:
+                    continue  # re-proposed after a deletion (SPEC §11): checked already
                 if not await asyncio.to_thread(self._program_agrees, number, head):
                     self.halted = f"the fault-proof program disagrees on block {number}"
                     self.disagreements.inc()
                     return False
+                self._reproduced[number] = root
         roots = [self.root_of(n) for n in range(start, last + 1)]
         calldata = append_state_batch_calldata(roots, start)
         receipt = await self.tx.send(self.scc, calldata, "appendStateBatch")
