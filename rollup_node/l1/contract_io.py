@@ -57,13 +57,18 @@ def revert_error(data: bytes, *artifacts: str) -> str | None:
 
 
 async def send_call(
-    transactor: Transactor, to: str, data: bytes, what: str, value: int = 0
+    transactor: Transactor,
+    to: str,
+    data: bytes,
+    what: str,
+    value: int = 0,
+    gas: int | None = None,
 ) -> L1Receipt:
     """Send ``data`` to ``to`` and wait for it; a revert raises ``L1TransactionReverted`` with
     the contract's revert data, replayed at the latest block if the mined one carried none
-    (``L1SendFailed``, retry, if the replay passes)."""
+    (``L1SendFailed``, retry, if the replay passes). ``gas`` ``None``: estimated at pending."""
     try:
-        return await transactor.send(to, data, what, value=value)
+        return await transactor.send(to, data, what, value=value, gas=gas)
     except L1TransactionReverted as exc:
         if exc.data:
             raise

@@ -22,11 +22,18 @@ from rollup_node.faultproof.mips.state import State
 from rollup_node.faultproof.mips.syscalls import HostIO
 from rollup_node.faultproof.mips.witness import StepWitness, prove_step
 from rollup_node.faultproof.oracle.host import Oracle
-from rollup_node.faultproof.oracle.keys import KeyType, LocalIdent, key_type, local_key
+from rollup_node.faultproof.oracle.keys import (
+    KeyType,
+    LocalIdent,
+    key_type,
+    local_key,
+    precompile_key,
+)
 from rollup_node.faultproof.oracle.source import DictSource
+from rollup_node.l1.contract_io import revert_error, send_call
 from rollup_node.l1.fault_dispute_game import FaultDisputeGameClient, GameStatus
 from rollup_node.l1.preimage_oracle import PreimageOracleClient, localized_key
-from rollup_node.l1.transactor import Transactor, connect
+from rollup_node.l1.transactor import L1TransactionReverted, Transactor, connect
 from tests.contracts.chain_helpers import increase_time
 from tests.contracts.deployments import BOND
 from tests.contracts.dispute.game_setup import (
@@ -209,5 +216,57 @@ def test_unreachable_l1_is_retry(evm_w3: Web3) -> None:
         with pytest.raises(RespondRetry, match="L1 unavailable"):
             await responder.claim_credit(d.defender)
         await tx.w3.provider.disconnect()
+
+    asyncio.run(scenario())
+
+
+def test_precompile_part_is_loaded_once(evm_w3: Web3) -> None:
+    d = make_dispute(evm_w3, state_hash(b"prestate", 3))
+    address = d.create().address
+    signer = d.w3.eth.account.create()
+    digest = keccak(b"signed")
+    signature = signer.unsafe_sign_hash(digest)
+    call_input = digest + b"".join(
+        x.to_bytes(32, "big") for x in (signature.v, signature.r, signature.s)
+    )
+    ecrecover = "0x0000000000000000000000000000000000000001"
+    key = precompile_key(bytes.fromhex(ecrecover[2:]), 3_000, call_input)
+    part = PreimagePart(key, 0, call_input, precompile=ecrecover, required_gas=3_000)
+
+    async def scenario() -> None:
+        tx, game, oracle, responder = _players(d, RecordedTrace(State(), HostIO(), None), address)
+        loaded = await responder.load_preimage(part)
+        assert loaded is not None and loaded.outcome is Outcome.DONE
+        assert await responder.load_preimage(part) is None  # already in the oracle
+        value, length = await oracle.read_part(key, 0)
+        assert length == 32 and value[:8] == (33).to_bytes(8, "big") and value[8] == 1
+        await tx.w3.provider.disconnect()
+
+    asyncio.run(scenario())
+
+
+def test_a_move_mined_reverted_is_named_by_replay(evm_w3: Web3) -> None:
+    """Two players post the same move in one block: the second is mined reverted without data;
+    replayed at the latest block it names ``ClaimAlreadyExists``, which the responder skips."""
+    d = make_dispute(evm_w3, state_hash(b"prestate", 3))
+    root = state_hash(b"root", 1)
+    address = d.create(root_claim=root).address
+    ours = state_hash(b"ours", 3)
+
+    async def scenario() -> None:
+        tx, game, oracle, responder = _players(d, RecordedTrace(State(), HostIO(), None), address)
+        other = _transactor(d, d.challenger)
+        other_game = FaultDisputeGameClient(other.w3, address, other)
+        data = bytes.fromhex(game.contract.encode_abi("move", args=[0, root, ours, True])[2:])
+        # The other player's copy lands first; ours, sent with fixed gas (no estimate to catch
+        # it), is mined reverted.
+        await other_game.move(Move(0, root, ours, True), MOVE_BOND * 2)
+        with pytest.raises(L1TransactionReverted) as reverted:
+            await send_call(tx, address, data, "late move", MOVE_BOND * 2, gas=300_000)
+        assert revert_error(reverted.value.data, "FaultDisputeGame") == "ClaimAlreadyExists"
+        skipped = await responder.move(Move(0, root, ours, True))
+        assert (skipped.outcome, skipped.error) == (Outcome.SKIPPED, "ClaimAlreadyExists")
+        for t in (tx, other):
+            await t.w3.provider.disconnect()
 
     asyncio.run(scenario())
