@@ -22,9 +22,9 @@ from eth_utils import to_checksum_address
 from web3 import AsyncWeb3
 
 from rollup_node.contracts import load_artifact
-from rollup_node.faultproof.game.types import Claim, Move
 from rollup_node.l1.contract_io import read_views, send_call
 from rollup_node.l1.transactor import L1Receipt, Transactor
+from rollup_node.protocol.dispute import Claim, Move
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 #: ``parentIndex`` of the root claim in ``claimData`` (``type(uint256).max``).

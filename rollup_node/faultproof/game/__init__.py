@@ -1,7 +1,9 @@
 """Playing dispute games (SPEC §11).
 
-- ``types``: the vocabulary every part shares (claims as read from a game, the actions an
-  honest player takes, the trace a player answers from).
+- ``rollup_node.protocol.dispute``: the vocabulary every part shares (claims as read from a
+  game, the actions an honest player takes, the trace a player answers from); it sits in
+  ``protocol/`` so that the L1 client of the game contract (``l1/fault_dispute_game.py``) can
+  use it too without importing upward.
 - ``positions``, ``solver``: position maths and the honest response, pure and synchronous.
 - ``trace``: the program's execution trace for one game (state hashes, step witnesses), built
   once on the fast MIPS path with checkpoints and every preimage stored with the game.

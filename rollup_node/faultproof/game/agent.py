@@ -50,12 +50,12 @@ from rollup_node.config import RollupConfig
 from rollup_node.faultproof.game import solver
 from rollup_node.faultproof.game.liar import LiarHasNoWitness
 from rollup_node.faultproof.game.responder import Outcome, Responder, RespondHalt, RespondRetry
-from rollup_node.faultproof.game.types import Action, Claim, Step, StepProof, TraceAccessor
 from rollup_node.faultproof.program.host import LocalInputs
 from rollup_node.l1.dispute_game_factory import CreatedGame, DisputeGameFactoryClient
 from rollup_node.l1.fault_dispute_game import FaultDisputeGameClient, GameParams, GameStatus
 from rollup_node.l1.preimage_oracle import PreimageOracleClient
 from rollup_node.l1.transactor import L1SendFailed, Transactor
+from rollup_node.protocol.dispute import Action, Claim, Step, StepProof, TraceAccessor
 
 log = structlog.get_logger("disputes")
 

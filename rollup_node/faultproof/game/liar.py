@@ -19,8 +19,8 @@ from typing import Protocol
 
 from eth_hash.auto import keccak
 
-from rollup_node.faultproof.game.types import StepProof, TraceAccessor
 from rollup_node.faultproof.mips.state import Status
+from rollup_node.protocol.dispute import StepProof, TraceAccessor
 
 
 class LiarHasNoWitness(Exception):

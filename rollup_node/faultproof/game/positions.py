@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rollup_node.faultproof.game.types import Claim
+from rollup_node.protocol.dispute import Claim
 
 ROOT_POSITION = 1
 

@@ -24,11 +24,11 @@ from pathlib import Path
 
 from eth_utils import to_checksum_address
 
-from rollup_node.faultproof.game.types import PreimagePart
 from rollup_node.faultproof.mips.syscalls import PreimageOracle
 from rollup_node.faultproof.oracle.hints import HintError, parse_hint
 from rollup_node.faultproof.oracle.keys import KeyType, key_type, precompile_key
 from rollup_node.faultproof.oracle.source import PreimageMismatch, PreimageNotFound, check_preimage
+from rollup_node.protocol.dispute import PreimagePart
 
 MAGIC = b"FPPIMG01"
 _PRECOMPILE_CALL_HEADER = 28  # address20 ‖ u64 requiredGas

@@ -37,12 +37,12 @@ from aiohttp import ClientError
 from web3.exceptions import ContractLogicError, Web3Exception
 
 from rollup_node.faultproof.game.positions import depth, move_position
-from rollup_node.faultproof.game.types import Action, Move, PreimagePart, Step, StepProof
 from rollup_node.faultproof.oracle.keys import KeyType, key_type
 from rollup_node.l1.contract_io import revert_error
 from rollup_node.l1.fault_dispute_game import FaultDisputeGameClient
 from rollup_node.l1.preimage_oracle import PreimageOracleClient, localized_key
 from rollup_node.l1.transactor import L1Receipt, L1SendFailed, L1TransactionReverted
+from rollup_node.protocol.dispute import Action, Move, PreimagePart, Step, StepProof
 
 log = structlog.get_logger("responder")
 _T = TypeVar("_T")

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rollup_node.faultproof.game import positions as pos
-from rollup_node.faultproof.game.types import Action, Claim, Move, Step, TraceAccessor
+from rollup_node.protocol.dispute import Action, Claim, Move, Step, TraceAccessor
 
 
 def honest_actions(

@@ -43,7 +43,6 @@ from rollup_node.faultproof.game.preimage_store import (
     RecordingOracle,
     write_atomic,
 )
-from rollup_node.faultproof.game.types import StepProof
 from rollup_node.faultproof.mips.checkpoint import (
     CheckpointError,
     decode_checkpoint,
@@ -57,6 +56,7 @@ from rollup_node.faultproof.mips.step import run as run_reference
 from rollup_node.faultproof.mips.syscalls import HostIO, PreimageOracle
 from rollup_node.faultproof.mips.witness import prove_step
 from rollup_node.faultproof.program.host import LocalInputs
+from rollup_node.protocol.dispute import StepProof
 
 DEFAULT_CHECKPOINT_INTERVAL = 1 << 20
 """Steps between checkpoints. The fast path runs about 15 M steps/s (a bounded run costs two

@@ -9,13 +9,13 @@ import pytest
 from eth_utils import keccak
 from web3 import Web3
 
-from rollup_node.faultproof.game.types import Move
 from rollup_node.faultproof.oracle.keys import LocalIdent, keccak_key, precompile_key
 from rollup_node.l1.contract_io import revert_error
 from rollup_node.l1.dispute_game_factory import DisputeGameFactoryClient, SccElement
 from rollup_node.l1.fault_dispute_game import FaultDisputeGameClient, GameStatus
 from rollup_node.l1.preimage_oracle import PreimageOracleClient, localized_key
 from rollup_node.l1.transactor import L1TransactionReverted, Transactor, connect
+from rollup_node.protocol.dispute import Move
 from tests.contracts.chain_helpers import mine_blocks
 from tests.contracts.deployments import BOND
 from tests.contracts.dispute.game_setup import (

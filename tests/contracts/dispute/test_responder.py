@@ -17,7 +17,6 @@ from rollup_node.faultproof.game.responder import (
     RespondHalt,
     RespondRetry,
 )
-from rollup_node.faultproof.game.types import Move, PreimagePart, Step, StepProof
 from rollup_node.faultproof.mips.state import State
 from rollup_node.faultproof.mips.syscalls import HostIO
 from rollup_node.faultproof.mips.witness import StepWitness, prove_step
@@ -34,6 +33,7 @@ from rollup_node.l1.contract_io import revert_error, send_call
 from rollup_node.l1.fault_dispute_game import FaultDisputeGameClient, GameStatus
 from rollup_node.l1.preimage_oracle import PreimageOracleClient, localized_key
 from rollup_node.l1.transactor import L1TransactionReverted, Transactor, connect
+from rollup_node.protocol.dispute import Move, PreimagePart, Step, StepProof
 from tests.contracts.chain_helpers import increase_time
 from tests.contracts.deployments import BOND
 from tests.contracts.dispute.game_setup import (

@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from rollup_node.faultproof.game import positions as pos
-from rollup_node.faultproof.game.types import Claim
+from rollup_node.protocol.dispute import Claim
 
 STATUS_VALID = 0
 STATUS_INVALID = 1

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from rollup_node.faultproof.game import positions as pos
-from rollup_node.faultproof.game.types import Claim
+from rollup_node.protocol.dispute import Claim
 
 UINT256 = (1 << 256) - 1
 

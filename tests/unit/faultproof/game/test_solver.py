@@ -15,7 +15,7 @@ from rollup_node.faultproof.game.solver import (
     resolvable_claims,
     seconds_left,
 )
-from rollup_node.faultproof.game.types import Move, Step
+from rollup_node.protocol.dispute import Move, Step
 from tests.unit.faultproof.game.game_model import (
     CHALLENGER_WINS,
     STATUS_INVALID,

@@ -29,7 +29,7 @@ from rollup_node.faultproof.game.solver import (
     honest_claims,
     resolvable_claims,
 )
-from rollup_node.faultproof.game.types import Action, Claim, Move, Step
+from rollup_node.protocol.dispute import Action, Claim, Move, Step
 from tests.unit.faultproof.game.game_model import (
     CHALLENGER_WINS,
     DEFENDER_WINS,

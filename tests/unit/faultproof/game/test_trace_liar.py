@@ -6,9 +6,9 @@ import pytest
 from eth_hash.auto import keccak
 
 from rollup_node.faultproof.game.liar import LiarHasNoWitness, LyingTrace
-from rollup_node.faultproof.game.types import StepProof
 from rollup_node.faultproof.mips.state import Status
 from rollup_node.faults import Faults
+from rollup_node.protocol.dispute import StepProof
 
 
 class ToyTrace:

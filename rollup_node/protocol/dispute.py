@@ -7,7 +7,10 @@ and a claim at position ``p`` of depth ``d`` commits to trace index
 steps from the absolute prestate; past the program's end every index holds the final state.
 
 These types are the seam between the pure solver (which decides), the trace provider (which
-knows the states) and the responder (which sends transactions).
+knows the states), the responder (which sends transactions) and the L1 client of the game
+contract (``l1/fault_dispute_game.py``, which reads claims and encodes moves). They are plain
+data with no imports of the node, and live here, below ``l1/`` and ``faultproof/game/``, so that
+both use them without an upward import.
 """
 
 from __future__ import annotations
