@@ -266,7 +266,8 @@ def _first_run(
             target += interval
             if max_steps is not None:
                 target = min(target, max_steps)
-            state = emulator.run(target)
+            previous, state = state, emulator.run(target)
+            state.memory = _rebased(state.memory, previous.memory)
             finished = state.exited or (max_steps is not None and state.step >= max_steps)
             if state.step not in checkpoints:
                 data = encode_checkpoint(state, bytes(io.hint_buffer))
