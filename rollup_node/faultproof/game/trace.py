@@ -169,6 +169,15 @@ class TraceRecord:
             raise TraceStoreError(f"malformed {RECORD}: {error}") from None
 
 
+def _within(record: TraceRecord, max_steps: int | None) -> bool:
+    """Whether a stored trace is the run a request with ``max_steps`` asks for: one that exited
+    within the limit, or one cut exactly there."""
+    exited = record.final_state_hash[0] != Status.UNFINISHED
+    if max_steps is None:
+        return exited
+    return record.steps == max_steps or (exited and record.steps <= max_steps)
+
+
 def _checkpoint_path(directory: Path, step: int) -> Path:
     return directory / CHECKPOINTS / f"{step:012d}.ckpt"
 
@@ -213,6 +222,8 @@ def open_trace(
         record = TraceRecord.decode(record_path.read_bytes())
         if record.inputs != inputs:
             raise TraceStoreError(f"{directory} holds the trace of other inputs")
+        if not _within(record, max_steps):
+            raise TraceStoreError(f"{directory} holds a trace cut at another step limit")
         if expected_prestate is not None and record.absolute_prestate != expected_prestate:
             raise PrestateMismatch(
                 f"stored trace starts at {_hex(record.absolute_prestate)}, "

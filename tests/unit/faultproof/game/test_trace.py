@@ -314,3 +314,14 @@ def test_a_run_cut_at_max_steps_ends_unfinished(games: Games, tmp_path: Path) ->
     assert trace.final_status == Status.UNFINISHED
     assert trace.final_state_hash == games.valid.state_hash(cut - 1)
     assert trace.state_hash(cut + 1000) == trace.final_state_hash
+    inputs = block.inputs(block.correct_root)
+    assert open_trace(tmp_path / "cut", inputs, max_steps=cut).record == trace.record
+    for other in (None, cut + 1):
+        with pytest.raises(TraceStoreError):
+            open_trace(tmp_path / "cut", inputs, max_steps=other)
+    # an exited trace serves every limit at or above its length
+    assert open_trace(games.valid.directory, inputs, max_steps=games.valid.steps).steps == (
+        games.valid.steps
+    )
+    with pytest.raises(TraceStoreError):
+        open_trace(games.valid.directory, inputs, max_steps=games.valid.steps - 1)
