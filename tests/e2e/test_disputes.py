@@ -8,9 +8,15 @@ about a minute instead of SPEC's 3.5 days.
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from eth_account import Account
 from eth_hash.auto import keccak
 from web3 import Web3
@@ -22,6 +28,7 @@ from tests.node_harness import RunningNode
 
 WRONG_BLOCK = 4
 CLOCK_SECONDS = 40  # max_clock_duration of the games (SPEC devnet: 120)
+FULL_CLOCK_SECONDS = 120  # a full bisection: ~21 moves per side plus the first trace run
 CHALLENGER_KEY = "0x" + devnet_accounts()[3][1].removeprefix("0x")
 BOND_SLASHED = keccak(b"BondSlashed(address,address,uint256,uint256)")
 STATE_BATCH_DELETED = keccak(b"StateBatchDeleted(uint256,bytes32,address)")
@@ -44,6 +51,8 @@ def logs_of(w3: Web3, address: str, topic: bytes) -> list:
     )
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(600)
 def test_verifier_challenges_a_wrong_root_and_wins(tmp_path: Path) -> None:
     seq = sequencer(
         tmp_path / "seq",
@@ -105,4 +114,188 @@ def test_verifier_challenges_a_wrong_root_and_wins(tmp_path: Path) -> None:
         same_chain(seq, ver, upto)
     finally:
         ver.stop()
+        seq.stop()
+
+
+LIE_AFTER_STEPS = 1_234_567  # the dishonest defender's trace departs here (traces are ~4 M)
+ODD_DEPTH = 41  # the challenger's claims sit at even depths: an odd max depth makes it step
+
+
+def _claims_json(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    return entry["claims"]
+
+
+@pytest.mark.timeout(900)
+def test_full_bisection_against_a_dishonest_defender(tmp_path: Path) -> None:
+    """The sequencer posts one wrong root and defends it with a lying trace; the verifier
+    bisects the real program trace to max depth, steps once on chain and wins."""
+    seq = sequencer(
+        tmp_path / "seq",
+        Faults(wrong_output_root_once=WRONG_BLOCK, lying_trace_from_step=LIE_AFTER_STEPS),
+        max_clock_duration=FULL_CLOCK_SECONDS,
+        max_game_depth=ODD_DEPTH,
+    )
+    ver = follower(tmp_path / "ver", seq, "verifier", node={"challenger_key": CHALLENGER_KEY})
+    try:
+        l1 = seq.l1_w3
+        assert l1 is not None
+        challenger = Account.from_key(CHALLENGER_KEY).address
+        (game,) = wait_for("the verifier's game", lambda: disputes(ver), timeout=120)
+        assert int(game["l2BlockNumber"], 16) == WRONG_BLOCK
+
+        def deepest() -> int:
+            (entry,) = disputes(ver)
+            positions = [int(c["position"], 16) for c in _claims_json(entry)]
+            return max((p.bit_length() - 1 for p in positions), default=-1)
+
+        wait_for("the bisection to reach max depth", lambda: deepest() == ODD_DEPTH, 240, 1)
+
+        def resolved() -> dict | None:
+            (entry,) = disputes(ver)
+            return entry if entry["nextAction"] == "done" else None
+
+        final = wait_for("the game to resolve", resolved, timeout=FULL_CLOCK_SECONDS + 240)
+        assert final["status"] == "challenger_wins"
+        claims = _claims_json(final)
+        depths = {int(c["position"], 16).bit_length() - 1 for c in claims}
+        assert depths == set(range(ODD_DEPTH + 1))  # one claim per depth: a clean bisection
+        leaf = [c for c in claims if int(c["position"], 16).bit_length() - 1 == ODD_DEPTH]
+        assert [c["counteredBy"] for c in leaf] == [challenger]  # countered by one real step
+        assert all(c["claimant"] == challenger for c in claims[::2])
+        registry = ver.node.registry
+        assert registry.get_sample_value("dispute_moves_total", {"kind": "step"}) == 1
+        assert registry.get_sample_value("dispute_moves_total", {"kind": "move"}) == ODD_DEPTH // 2
+        # The defender's bonds went to the challenger with the slashed proposer bond.
+        assert int(final["creditClaimed"], 16) > seq.node.rollup.required_bond * 3 // 2
+        deleted = logs_of(
+            l1, seq.node.rollup.l1_addresses.state_commitment_chain, STATE_BATCH_DELETED
+        )
+        assert len(deleted) == 1
+        watcher = ver.node.watcher
+        wait_for(
+            "the correct root re-proposed",
+            lambda: watcher.checked.get(WRONG_BLOCK) and watcher.earliest_wrong() is None,
+            timeout=60,
+        )
+        upto = min(seq.node.l2.safe_number(), ver.node.l2.safe_number())
+        same_chain(seq, ver, upto)
+    finally:
+        ver.stop()
+        seq.stop()
+
+
+LIAR_CHALLENGES = 5  # the correct SCC element a dishonest challenger disputes
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_dishonest_challenger_loses_to_the_sequencer(tmp_path: Path) -> None:
+    """A verifier opens a game against a correct root with a lying trace; the sequencer's
+    defender bisects to max depth (40: the liar's claim sits there), steps once and wins; the
+    batch stays and the challenger's bonds go to the defender."""
+    seq = sequencer(tmp_path / "seq")
+    liar = Faults(lying_trace_from_step=LIE_AFTER_STEPS, challenge_correct_root_at=LIAR_CHALLENGES)
+    ver = follower(
+        tmp_path / "ver", seq, "verifier", node={"challenger_key": CHALLENGER_KEY, "faults": liar}
+    )
+    try:
+        l1 = seq.l1_w3
+        assert l1 is not None
+        (game,) = wait_for("the dishonest game", lambda: disputes(seq), timeout=180)
+        assert int(game["l2BlockNumber"], 16) == LIAR_CHALLENGES
+        assert game["ourRole"] == "defender"
+
+        def resolved() -> dict | None:
+            (entry,) = disputes(seq)
+            return entry if entry["nextAction"] == "done" else None
+
+        final = wait_for("the game to resolve", resolved, timeout=600, every=1)
+        assert final["status"] == "defender_wins"
+        claims = _claims_json(final)
+        depths = {int(c["position"], 16).bit_length() - 1 for c in claims}
+        assert depths == set(range(seq.node.rollup.max_game_depth + 1))
+        sequencer_address = seq.node.proposer.tx.address
+        (leaf,) = [c for c in claims if int(c["position"], 16).bit_length() - 1 == 40]
+        assert leaf["counteredBy"] == sequencer_address  # one real step by the defender
+        registry = seq.node.registry
+        assert registry.get_sample_value("dispute_moves_total", {"kind": "step"}) == 1
+        # The challenger's bond and move bonds went to the defender; nothing was deleted.
+        assert int(final["creditClaimed"], 16) > seq.node.rollup.required_bond
+        scc = seq.node.rollup.l1_addresses.state_commitment_chain
+        assert logs_of(l1, scc, STATE_BATCH_DELETED) == []
+        assert ver.node.watcher.checked.get(LIAR_CHALLENGES)
+        assert not ver.node.watcher.deletions
+    finally:
+        ver.stop()
+        seq.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _verifier_process(
+    seq: RunningNode, data_dir: Path, port: int, log: Path
+) -> subprocess.Popen[bytes]:
+    config = Path(seq.config.node.data_dir) / "rollup.toml"
+    assert seq.l1_url is not None
+    cmd = [
+        sys.executable, "-m", "rollup_node.cli", "verifier", "--config", str(config),
+        "--l1-rpc", seq.l1_url, "--data-dir", str(data_dir), "--rpc-port", str(port),
+        "--challenger-key", CHALLENGER_KEY,
+    ]  # fmt: skip
+    return subprocess.Popen(cmd, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_challenger_killed_mid_game_restarts_and_wins(tmp_path: Path) -> None:
+    """kill -9 the challenging verifier (its own process) mid-bisection; restarted on the same
+    data dir it finds its game on L1 and its trace on disk, and wins."""
+    seq = sequencer(
+        tmp_path / "seq",
+        Faults(wrong_output_root_once=WRONG_BLOCK, lying_trace_from_step=LIE_AFTER_STEPS),
+        max_clock_duration=FULL_CLOCK_SECONDS,
+        max_game_depth=ODD_DEPTH,
+    )
+    port, log = _free_port(), tmp_path / "verifier.log"
+    rpc = Web3(Web3.HTTPProvider(f"http://127.0.0.1:{port}", request_kwargs={"timeout": 10}))
+
+    def games() -> list[dict[str, Any]]:
+        try:
+            entries = rpc.provider.make_request("rollup_disputes", [])["result"]
+        except OSError:
+            return []
+        return [entry for entry in entries if entry["kind"] == "game"]
+
+    def depth_reached() -> int:
+        found = games()
+        positions = [int(c["position"], 16) for g in found for c in g["claims"]]
+        return max((p.bit_length() - 1 for p in positions), default=-1)
+
+    proc = _verifier_process(seq, tmp_path / "ver", port, log)
+    try:
+        wait_for("the bisection to get going", lambda: depth_reached() >= 10, 240, 1)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        proc = _verifier_process(seq, tmp_path / "ver", port, log)
+
+        def resolved() -> dict | None:
+            found = games()
+            return found[0] if found and found[0]["nextAction"] == "done" else None
+
+        final = wait_for("the game to resolve", resolved, timeout=600, every=1)
+        assert final["status"] == "challenger_wins" and final["ourRole"] == "challenger"
+        depths = {int(c["position"], 16).bit_length() - 1 for c in final["claims"]}
+        assert depths == set(range(ODD_DEPTH + 1))
+        # the restarted node reopened the stored trace instead of running the program again
+        assert log.read_text().count("trace ready") == 2
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
         seq.stop()

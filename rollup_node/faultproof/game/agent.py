@@ -148,6 +148,28 @@ def lying_traces(inner: TraceFactory, depart_after_steps: int, final_status: int
     return build
 
 
+class TimedProofs:
+    """The trace as the responder sees it, timing the step proofs it builds (compute that
+    must fit in ``clock_extension``, SPEC §11)."""
+
+    def __init__(self, trace: GameTrace) -> None:
+        self.trace = trace
+        self._seconds = 0.0
+
+    def step_proof(self, pre_state_steps: int) -> StepProof:
+        """The trace's proof, timed."""
+        started = time.perf_counter()
+        try:
+            return self.trace.step_proof(pre_state_steps)
+        finally:
+            self._seconds += time.perf_counter() - started
+
+    def take(self) -> float:
+        """Seconds spent in proofs since the last call."""
+        seconds, self._seconds = self._seconds, 0.0
+        return seconds
+
+
 @dataclass
 class TrackedGame:
     """One game as the agent follows it (rebuilt from L1 and the trace directory on restart)."""
@@ -170,6 +192,13 @@ class TrackedGame:
     next_action: str = "building the trace"
     credit_claimed_wei: int = 0
     responder: Responder | None = None
+    proofs: TimedProofs | None = None
+    # for operators and bench/dispute_game.py: our L1 gas, our worst compute per answer, the
+    # wall time of our last move and of the resolution calls
+    gas_used: int = 0
+    worst_compute_seconds: float = 0.0
+    last_action_at: float | None = None
+    resolve_seconds: float = 0.0
     halted: str | None = None  # why the agent stopped playing it (RespondHalt)
     done: bool = False  # resolved and our credit claimed: nothing more to do
 
@@ -251,6 +280,12 @@ class DisputeAgent:
         )
         self.credit_claimed = Counter(
             "dispute_credit_claimed_wei_total", "Credit this node withdrew", registry=registry
+        )
+        self.worst_compute_seconds = 0.0
+        self.compute_worst = Gauge(
+            "dispute_move_compute_seconds_max",
+            "Longest compute (solver pass, step proof) behind one of this node's answers",
+            registry=registry,
         )
         self.clock_left = Gauge(
             "dispute_clock_seconds_left",
@@ -341,7 +376,7 @@ class DisputeAgent:
         if game.trace is None and not await self._trace_ready(game):
             return
         game.status = await game.client.status()
-        game.claims = await game.client.claims()
+        await self._read_claims(game)
         if game.status is GameStatus.IN_PROGRESS:
             await self._read_clocks(game)
             if await self._act(game):
@@ -349,6 +384,20 @@ class DisputeAgent:
             await self._resolve(game)
             return
         await self._collect(game)
+
+    async def _read_claims(self, game: TrackedGame) -> None:
+        """The game's claims: only the new ones, plus the max-depth ones again (a step sets
+        their ``countered_by``; nothing else changes a claim before resolution). A round stays
+        a handful of L1 reads however long the game gets."""
+        assert game.params is not None
+        known = list(game.claims)
+        new = await game.client.claims(len(known))
+        max_depth = game.params.max_game_depth
+        leaves = [c.index for c in known if c.position.bit_length() - 1 == max_depth]
+        fresh = await asyncio.gather(*(game.client.claim(i) for i in leaves))
+        for claim in fresh:
+            known[claim.index] = claim
+        game.claims = known + new
 
     async def _trace_ready(self, game: TrackedGame) -> bool:
         """Start building the trace in a worker thread; ``True`` once it is there."""
@@ -385,7 +434,7 @@ class DisputeAgent:
         return True
 
     async def _read_clocks(self, game: TrackedGame) -> None:
-        """Seconds left to counter each claim, and which subgames are resolved."""
+        """Seconds left to counter each claim at the latest L1 block's time."""
         assert game.params is not None
         now = (await self.w3.eth.get_block("latest"))["timestamp"]
         clock = game.params.max_clock_duration_seconds
@@ -393,15 +442,15 @@ class DisputeAgent:
         game.seconds_left = {
             c.index: solver.seconds_left(game.claims, c.index, now, clock) for c in game.claims
         }
-        flags = await asyncio.gather(*(game.client.resolved(c.index) for c in game.claims))
-        game.resolved = {c.index for c, flag in zip(game.claims, flags, strict=True) if flag}
 
     async def _act(self, game: TrackedGame) -> bool:
         """Send the honest actions, most urgent first; ``True`` if any was due."""
         assert game.params is not None
+        solving = time.perf_counter()
         actions = [
             a for a in self._honest_actions(game) if game.seconds_left.get(a.parent_index, 0) > 0
         ]
+        solve_seconds = time.perf_counter() - solving
         if not actions:
             return False
         responder = self._responder(game)
@@ -420,6 +469,14 @@ class DisputeAgent:
             kind = "step" if isinstance(action, Step) else "move"
             if responses[-1].outcome is Outcome.DONE:
                 self.moves_total.labels(kind).inc()
+            # Our compute for this answer (the solver's pass, and a step's proof), not L1 time:
+            # what must fit in clock_extension.
+            compute = solve_seconds + (game.proofs.take() if game.proofs is not None else 0.0)
+            game.worst_compute_seconds = max(game.worst_compute_seconds, compute)
+            self.worst_compute_seconds = max(self.worst_compute_seconds, compute)
+            self.compute_worst.set(self.worst_compute_seconds)
+            game.gas_used += sum(r.gas_used for r in responses)
+            game.last_action_at = time.time()
             log.info(
                 "dispute action",
                 game=game.address,
@@ -436,7 +493,8 @@ class DisputeAgent:
         if game.responder is None:
             assert game.params is not None
             oracle = PreimageOracleClient(self.w3, game.params.oracle, self.tx)
-            game.responder = Responder(game.client, oracle, game.trace)
+            game.proofs = TimedProofs(game.trace)
+            game.responder = Responder(game.client, oracle, game.proofs)
         return game.responder
 
     async def _resolve(self, game: TrackedGame) -> None:
@@ -444,6 +502,9 @@ class DisputeAgent:
         the game."""
         assert game.params is not None
         clock = game.params.max_clock_duration_seconds
+        if max(game.seconds_left.values(), default=0) == 0:  # every clock out: read progress
+            flags = await asyncio.gather(*(game.client.resolved(c.index) for c in game.claims))
+            game.resolved = {c.index for c, done in zip(game.claims, flags, strict=True) if done}
         ready = solver.resolvable_claims(game.claims, game.resolved, game.now, clock)
         if 0 not in ready:
             waiting = max(game.seconds_left.values(), default=0)
@@ -454,7 +515,10 @@ class DisputeAgent:
             game.next_action = "resolve (no key: watching)"
             return
         game.next_action = "resolve"
-        await responder.resolve_all(ready)
+        started = time.time()
+        responses = await responder.resolve_all(ready)
+        game.gas_used += sum(r.gas_used for r in responses)
+        game.resolve_seconds += time.time() - started
         game.status = await game.client.status()
         log.info("dispute game resolved", game=game.address, status=game.status.name)
         await self._collect(game)
@@ -469,6 +533,7 @@ class DisputeAgent:
         if credit:
             game.next_action = "claim credit"
             response = await responder.claim_credit(self.us)
+            game.gas_used += response.gas_used
             if response.outcome is Outcome.DONE:
                 game.credit_claimed_wei += credit
                 self.credit_claimed.inc(credit)
