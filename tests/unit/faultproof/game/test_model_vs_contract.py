@@ -20,7 +20,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 
 from rollup_node.contracts import load_artifact
 from rollup_node.faultproof.game import positions as pos
-from rollup_node.faultproof.game.solver import honest_actions, resolvable_claims
+from rollup_node.faultproof.game.solver import honest_actions, resolvable_claims, seconds_left
 from rollup_node.faultproof.mips.state import State
 from rollup_node.faultproof.mips.witness import StepWitness, prove_step
 from rollup_node.protocol.dispute import Move
@@ -135,6 +135,7 @@ class Both:
         status = STATUS[f.status().call()]
         assert status == self.model.status
         assert f.claimDataLen().call() == len(self.model.claim_data)
+        latest, claims = latest_timestamp(self.w3), self.model.claims()
         for i, ours in enumerate(self.model.claim_data):
             parent, countered, claimant, bond, value, position, duration, ts = f.claimData(i).call()
             assert (None if parent == NO_PARENT else parent) == ours.parent_index, i
@@ -148,6 +149,9 @@ class Both:
             ), i
             assert (duration, ts) == (ours.clock_duration, ours.clock_timestamp), i
             assert f.resolvedSubgames(i).call() == (i in self.model.resolved), i
+            # the solver's clock helper is the contract's challengerDuration, seen from L1 time
+            left = seconds_left(claims, i, latest, CLOCK)
+            assert left == CLOCK - f.challengerDuration(i).call(), i
         if status == IN_PROGRESS:  # a won game adds the slash reward, which the model leaves out
             for player in (self.honest, self.liar, self.other):
                 assert f.credit(player).call() == self.model.credit.get(player, 0)
