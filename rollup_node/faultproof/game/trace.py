@@ -49,7 +49,7 @@ from rollup_node.faultproof.mips.checkpoint import (
     encode_checkpoint,
 )
 from rollup_node.faultproof.mips.elf import load_elf
-from rollup_node.faultproof.mips.fast import FastEmulator
+from rollup_node.faultproof.mips.fast import FastEmulator, FastPathUnavailable
 from rollup_node.faultproof.mips.memory import LEAF_SIZE, PAGE_ADDR_BITS, PAGE_SIZE, Memory
 from rollup_node.faultproof.mips.state import State, Status
 from rollup_node.faultproof.mips.step import run as run_reference
@@ -270,14 +270,13 @@ def _first_run(
     io = HostIO(recorder)
     write_atomic(_checkpoint_path(directory, 0), encode_checkpoint(state))
     checkpoints = [0]
-    emulator = FastEmulator(state, io)
     target = 0
     try:
         while True:
             target += interval
             if max_steps is not None:
                 target = min(target, max_steps)
-            previous, state = state, emulator.run(target)
+            previous, state = state, _advance(state, io, target)
             state.memory = _rebased(state.memory, previous.memory)
             finished = state.exited or (max_steps is not None and state.step >= max_steps)
             if state.step not in checkpoints:
@@ -403,12 +402,24 @@ class ProgramTrace:
         state = start.copy()
         io = HostIO(self.preimages)
         if steps - base > _REFERENCE_TAIL:
-            state = FastEmulator(state, io).run(steps)
+            state = _advance(state, io, steps)
             state.memory = _rebased(state.memory, start.memory)
         else:
             run_reference(state, io, max_steps=steps)
         if state.step != steps:
             raise TraceInconsistent(f"replay to step {steps} stopped at step {state.step}")
+        return state
+
+
+def _advance(state: State, io: HostIO, steps: int) -> State:
+    """The state ``steps`` steps from the start (a new object; ``state`` is left as it is): on
+    the fast path, or on the reference VM where unicorn's counter cannot be found (slower, the
+    same states)."""
+    try:
+        return FastEmulator(state, io).run(steps)
+    except FastPathUnavailable:
+        state = state.copy()
+        run_reference(state, io, max_steps=steps)
         return state
 
 

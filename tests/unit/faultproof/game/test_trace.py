@@ -325,3 +325,35 @@ def test_a_run_cut_at_max_steps_ends_unfinished(games: Games, tmp_path: Path) ->
     )
     with pytest.raises(TraceStoreError):
         open_trace(games.valid.directory, inputs, max_steps=games.valid.steps - 1)
+
+
+def test_without_the_fast_path_the_reference_vm_builds_the_same_trace(
+    games: Games, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where unicorn's instruction counter cannot be found, the trace is built and answered on
+    the reference VM, state for state the same (a short, cut run to keep it quick)."""
+    from rollup_node.faultproof.game import trace as trace_module
+    from rollup_node.faultproof.mips.fast import FastPathUnavailable
+
+    class NoFastPath:
+        def __init__(self, *_: object) -> None:
+            raise FastPathUnavailable("cannot locate unicorn's instruction counter")
+
+    monkeypatch.setattr(trace_module, "FastEmulator", NoFastPath)
+    cut = 150_000
+    block = transfer_block(tmp_path, 1)
+    try:
+        root = block.correct_root
+        trace = open_trace(
+            tmp_path / "slow",
+            block.inputs(root),
+            block.source(root),
+            checkpoint_interval=50_000,
+            max_steps=cut,
+        )
+    finally:
+        block.close()
+    assert trace.record.checkpoints == (0, 50_000, 100_000, 150_000)
+    for index in (0, 49_999, 50_000, 77_777, cut - 1):
+        assert trace.state_hash(index) == games.valid.state_hash(index)
+    assert trace.step_proof(77_777) == games.valid.step_proof(77_777)
