@@ -21,6 +21,9 @@ dispute game, which SPEC §11 adopts:
   when it is right, and take a direction only if the contract's checks pass with our states: the
   pre-state claim must equal our state (status byte ignored, as the contract ignores it), and the
   step must count as a counter (``validStep != parentPostAgree``). If neither does, no step.
+  In a game built by the contract's rules the natural direction always passes (bisection keeps
+  a claim we agree with on the path at the neighbouring index); the check keeps a solver fed an
+  inconsistent trace from sending a step that can only revert.
 
 Resolution and clocks are the contract's: ``resolveClaim`` needs every child resolved and the
 claim's counter-side clock run out (``challengerDuration >= maxClockDuration``).
