@@ -21,6 +21,7 @@ from eth.vm.forks.cancun import CancunVM
 from eth.vm.forks.cancun.blocks import CancunBlockHeader
 from eth_hash.auto import keccak
 
+from rollup_node.chain.errors import ExecutionFault
 from rollup_node.chain.records import BlockRecord, LogRecord, ReceiptRecord, TxRecord
 from rollup_node.chain.statedb import StagedStateDB
 from rollup_node.chain.store import block_record
@@ -34,7 +35,6 @@ from rollup_node.chain.transactions import (
 from rollup_node.chain.trie_root import ordered_trie_root
 from rollup_node.chain.vm import L1State, RollupState
 from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE, DepositTx
-from rollup_node.protocol.errors import RejectReason, TransactionRejected
 from rollup_node.protocol.l1_fee import l1_gas_used
 from rollup_node.protocol.receipts import DEPOSIT_RECEIPT_VERSION, encode_receipt, logs_bloom
 from rollup_node.protocol.transaction_validity import (
@@ -197,16 +197,23 @@ class BlockBuilder:
         return tx, sender, fee
 
     def apply_transaction(self, raw: bytes, tx: SignedTransactionAPI | None = None) -> TxRecord:
-        """Apply a user transaction, or raise ``TransactionRejected`` leaving state untouched."""
+        """Apply a user transaction, or raise ``TransactionRejected`` leaving state untouched
+        if it is not valid at this position (SPEC §3.1; derivation then drops it, §6 rule 4).
+
+        Any failure once the rule has accepted it raises ``ExecutionFault`` (halt): the rule
+        covers every check py-evm makes, and the fault-proof program executes whatever the
+        rule accepts, so py-evm raising here is a database error or a bug, never a verdict.
+        """
         tx, sender, fee = self.check_user_transaction(raw, tx)
         state = self.state
         state.lock_changes()
-        snapshot = state.snapshot()
         try:
             computation = state.apply_transaction(tx)
-        except Exception as exc:  # py-evm's own validation, stricter in some corner we missed
-            state.revert(snapshot)
-            raise TransactionRejected(RejectReason.MALFORMED, f"py-evm refused it: {exc}") from exc
+        except Exception as exc:  # whatever py-evm or the store raise: see the docstring
+            raise ExecutionFault(
+                f"applying transaction 0x{keccak(raw).hex()} in block {self.env.number} failed "
+                f"after it passed the validity rule: {type(exc).__name__}: {exc}"
+            ) from exc
         gas_used = CancunVM.finalize_gas_used(tx, computation)
         self.gas_used += gas_used
         record = user_tx_record(tx, raw, sender)

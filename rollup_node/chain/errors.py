@@ -5,6 +5,7 @@
 ``ExecutionReverted`` — a call/estimate reverted; ``data`` is the revert data.
 ``UnknownBlock`` — a block tag, number or hash that the chain does not have.
 ``StoreCorrupted`` — the database is not in a state this code wrote; halt, never guess.
+``ExecutionFault`` — applying a valid transaction failed (database error, bug); halt.
 """
 
 from __future__ import annotations
@@ -28,3 +29,11 @@ class UnknownBlock(ChainError):
 
 class StoreCorrupted(ChainError):
     """The database holds something this code never writes; the node must halt."""
+
+
+class ExecutionFault(ChainError):
+    """Applying a transaction the validity rule accepted failed: a database error, a bug in
+    py-evm or the node, or py-evm refusing what SPEC §3.1 accepts. Not a validity verdict, so
+    the transaction must not be dropped (SPEC §6 rule 4 drops only invalid ones): the block
+    would differ from the one the fault-proof program derives. The node must halt; the builder
+    that raised it is unusable."""
