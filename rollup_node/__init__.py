@@ -20,4 +20,18 @@ Package map (data flows top to bottom; see docs/architecture.md):
 - ``config.py``, ``cli.py``, ``node.py`` configuration, command line and service wiring.
 """
 
+import sys
+
+import py_ecc  # noqa: F401 - imported first so that the limit below is the one in force
+
 __version__ = "0.1.0"
+
+#: The interpreter's recursion limit for the whole process. py_ecc (py-evm's curve maths)
+#: raises it to 100,000 when imported, which lets recursive C code (the JSON decoder, repr)
+#: run past the end of the C stack: one request of 100,000 '[' crashed the process. py-evm
+#: needs about 6,000 frames for a call chain at the EVM's maximum depth of 1,024, so the
+#: interpreter's default of 1,000 is too low; this is py-evm's own figure (``eth``'s
+#: ``EVM_RECURSION_LIMIT``, which it only ever raises to), far from the C stack's end. Request
+#: bodies are bounded before decoding anyway (``rpc/decode.py``).
+RECURSION_LIMIT = 1024 * 12
+sys.setrecursionlimit(RECURSION_LIMIT)

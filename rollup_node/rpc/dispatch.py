@@ -3,9 +3,10 @@
 ``Dispatcher.handle`` takes one HTTP body or WebSocket message and returns the response text
 (``None`` when every request was a notification). Each call's positional ``params`` are parsed
 by the method's declared ``Param``s, so a handler receives typed values only. Errors follow
-EIP-1474 (see ``errors``); an exception nobody expected becomes -32603 and is logged, and never
-escapes to the transport. Calls of a batch run in order, so that transactions a client sends
-in one batch reach the chain in the order it chose.
+EIP-1474 (see ``errors``); a body is decoded within the bounds of ``decode`` (depth, numbers),
+and ids are strings, 64-bit integers, finite numbers or null; an exception nobody expected
+becomes -32603 and is logged, and never escapes to the transport. Calls of a batch run in
+order, so that transactions a client sends in one batch reach the chain in the order it chose.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 import structlog
 
 from rollup_node.rpc import errors
+from rollup_node.rpc.decode import decode_body
 from rollup_node.rpc.errors import RpcError
 from rollup_node.rpc.limits import RpcLimits
 from rollup_node.rpc.metrics import UNKNOWN_METHOD, RpcMetrics
@@ -105,8 +107,17 @@ def _response(request_id: Any, *, result: Any = None, error: RpcError | None = N
     return {"jsonrpc": "2.0", "id": request_id, "result": result}
 
 
+# Integer ids a client may use: any 64-bit one, signed or unsigned (what clients' typed id
+# fields hold); a larger one is refused so that every answer is readable by the client.
+_MIN_ID = -(2**63)
+_MAX_ID = 2**64 - 1
+
+
 def _valid_id(value: Any) -> bool:
-    return value is None or (isinstance(value, str | int | float) and not isinstance(value, bool))
+    """A string, a number that fits (the decoder already refused non-finite ones), or null."""
+    if value is None or isinstance(value, str | float):
+        return True
+    return isinstance(value, int) and not isinstance(value, bool) and _MIN_ID <= value <= _MAX_ID
 
 
 class Dispatcher:
@@ -129,9 +140,11 @@ class Dispatcher:
     async def handle(self, body: bytes | str, context: CallContext) -> str | None:
         """Answer one body (single request or batch); ``None`` if nothing is to be sent."""
         try:
-            message = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return self._refuse(RpcError(errors.PARSE_ERROR, "parse error"))
+            message = decode_body(
+                body, self._limits.max_json_depth, self._limits.max_json_containers
+            )
+        except RpcError as exc:
+            return self._refuse(exc)
         if isinstance(message, list):
             if not message:
                 return self._refuse(RpcError(errors.INVALID_REQUEST, "empty batch"))

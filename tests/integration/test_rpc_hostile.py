@@ -1,0 +1,123 @@
+"""Hostile input to a real node process, over HTTP and WebSocket, on the L2 and the embedded L1.
+
+The node runs as a child process (see ``hostile.py``): every test ends by checking that it
+still runs and serves, and every answer is strict JSON-RPC 2.0 with an EIP-1474 code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+import requests
+from websockets.sync.client import connect
+
+from tests.integration.hostile import DevnetProcess, judge
+
+L1_CHAIN_ID = 900
+L2_CHAIN_ID = 901
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevnetProcess]:
+    base = tmp_path_factory.mktemp("hostile")
+    process = DevnetProcess(base / "data", base / "node.log")
+    try:
+        process.wait_ready()
+        yield process
+    finally:
+        status = process.stop()
+    assert status == 0, f"the node exited with {status}; log: {base / 'node.log'}"
+
+
+def _targets(node: DevnetProcess) -> list[tuple[str, str, int]]:
+    return [(node.l2_url, node.l2_ws, L2_CHAIN_ID), (node.l1_url, node.l1_ws, L1_CHAIN_ID)]
+
+
+def _assert_serving(node: DevnetProcess) -> None:
+    assert node.alive(), "the node died"
+    for url, _, chain_id in _targets(node):
+        body = {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}
+        assert requests.post(url, json=body, timeout=10).json()["result"] == hex(chain_id)
+
+
+def _post(url: str, body: bytes | str) -> dict:
+    response = requests.post(
+        url, data=body, headers={"Content-Type": "application/json"}, timeout=60
+    )
+    verdict = judge(response.status_code, response.text)
+    assert verdict.problem is None, verdict.problem
+    return response.json()
+
+
+def _ws_exchange(url: str, message: str) -> dict:
+    with connect(url, max_size=None, open_timeout=10) as socket:
+        socket.send(message)
+        text = socket.recv(timeout=60)
+    verdict = judge(101, text)
+    assert verdict.problem is None, verdict.problem
+    return json.loads(text)
+
+
+# --- the crash: ~200 KB of '[' (segfaulted every transport of both chains) ------------------
+
+
+@pytest.mark.parametrize("opener", ["[", '{"a":'])
+def test_deep_nesting_is_refused_over_http(node: DevnetProcess, opener: str) -> None:
+    body = opener * 100_000
+    for url, _, _ in _targets(node):
+        answer = _post(url, body)
+        assert answer["id"] is None
+        assert answer["error"]["code"] == -32700
+        assert "nested deeper than" in answer["error"]["message"]
+    _assert_serving(node)
+
+
+def test_deep_nesting_is_refused_over_websocket(node: DevnetProcess) -> None:
+    for _, ws_url, _ in _targets(node):
+        answer = _ws_exchange(ws_url, "[" * 100_000)
+        assert answer["error"]["code"] == -32700
+        assert "nested deeper than" in answer["error"]["message"]
+    _assert_serving(node)
+
+
+# --- ids and numbers an answer could not echo as JSON ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "request_id",
+    ["NaN", "Infinity", "-Infinity", "1e400", "-1e999", "9" * 5000],
+    ids=["nan", "inf", "-inf", "1e400", "-1e999", "5000-digits"],
+)
+def test_ids_that_are_not_json_numbers_are_parse_errors(
+    node: DevnetProcess, request_id: str
+) -> None:
+    body = '{"jsonrpc":"2.0","id":' + request_id + ',"method":"eth_chainId","params":[]}'
+    for url, ws_url, _ in _targets(node):
+        for answer in (_post(url, body), _ws_exchange(ws_url, body)):
+            assert answer["id"] is None
+            assert answer["error"]["code"] == -32700
+    _assert_serving(node)
+
+
+@pytest.mark.parametrize("request_id", [2**64, -(2**63) - 1, 10**60])
+def test_integer_ids_beyond_64_bits_are_invalid_requests(
+    node: DevnetProcess, request_id: int
+) -> None:
+    body = json.dumps({"jsonrpc": "2.0", "id": request_id, "method": "eth_chainId"})
+    for url, _, _ in _targets(node):
+        answer = _post(url, body)
+        assert answer["id"] is None
+        assert answer["error"]["code"] == -32600
+
+
+@pytest.mark.parametrize("request_id", [0, 2**64 - 1, -(2**63), "x" * 100, 1.5, None])
+def test_ids_that_fit_are_echoed(node: DevnetProcess, request_id: object) -> None:
+    body = json.dumps({"jsonrpc": "2.0", "id": request_id, "method": "eth_chainId"})
+    for url, _, chain_id in _targets(node):
+        assert _post(url, body) == {"jsonrpc": "2.0", "id": request_id, "result": hex(chain_id)}
+
+
+def test_the_process_survived_this_module(node: DevnetProcess) -> None:
+    _assert_serving(node)
