@@ -11,7 +11,8 @@ every ``checkpoint_interval`` steps and recording every preimage the run reads
                          state hash and checkpoint steps; written last, so its presence means
                          the directory is complete
 ``preimages.bin``        every preimage read, with the calls behind precompile results
-``checkpoints/*.ckpt``   the VM state at step 0, every ``checkpoint_interval`` steps, and at exit
+``checkpoints/*.ckpt``   the VM state at step 0, every ``checkpoint_interval`` steps, and at
+                         exit (or at the game's step limit, 2^max_depth)
 =======================  ===================================================================
 
 Afterwards the trace answers from the directory alone — a restart or a pruned L1 never stops
@@ -24,8 +25,11 @@ an answer — and ``open_trace`` on a complete directory needs no preimage sourc
   its memory proofs and the preimage part the step reads, built by the reference step
   (``mips.witness.prove_step``) and checked against ``state_hash(k)``.
 
-Every file is written atomically. This module reads the chain only through the preimage source
-it is given (the program host's oracle); it imports no node service.
+Every file is written atomically. Where unicorn's fast path is unavailable the reference VM
+does the same runs, slower. This module reads the chain only through the preimage source it is
+given (``program.host.ProgramHost(...).oracle()``); it imports no node service. Errors say what
+the caller must do: ``TraceUnavailable``/``TraceSourceError`` retry, ``TraceStoreError`` reset
+(delete the directory, build again), ``PrestateMismatch``/``TraceInconsistent`` halt.
 """
 
 from __future__ import annotations
