@@ -205,6 +205,7 @@ class Node:
             lock=producer.lock if producer else None,
             rewind_unsafe=producer is None,
             confirmations=self.rollup.confirmations,
+            intake=self.intake,
         )
         self._services.append(("derivation", self.derivation.run))
         mode = self.config.node.mode

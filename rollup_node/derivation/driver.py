@@ -17,7 +17,7 @@ from rollup_node.chain.chain import Chain
 from rollup_node.config import RollupConfig
 from rollup_node.derivation.attributes import batch_attributes
 from rollup_node.derivation.ctc_source import Web3CtcSource
-from rollup_node.derivation.engine import Engine
+from rollup_node.derivation.engine import Engine, Requeue
 from rollup_node.derivation.errors import L1Unavailable, ReorgDetected
 from rollup_node.derivation.heads import BatchRecord, Heads
 from rollup_node.derivation.l1_traversal import L1Headers, L1Position, L1Traversal
@@ -221,12 +221,14 @@ def derivation_service(
     lock: asyncio.Lock | None = None,
     rewind_unsafe: bool = True,
     confirmations: int = 0,
+    intake: Requeue | None = None,
 ) -> Derivation:
-    """Wire the stages: CTC logs → L1 traversal → attributes → engine, with the heads."""
+    """Wire the stages: CTC logs → L1 traversal → attributes → engine, with the heads
+    (``intake``: a sequencer's, where replaced blocks' transactions go back)."""
     anchor = L1Position(config.genesis_l1.number, bytes.fromhex(config.genesis_l1.hash[2:]))
     source = Web3CtcSource(w3, config.l1_addresses.canonical_transaction_chain)
     traversal = L1Traversal(source, headers, anchor)
-    engine = Engine(chain, executor, lock)
+    engine = Engine(chain, executor, lock, intake)
     return Derivation(
         config, chain, engine, traversal, Web3L1Heads(w3), confirmations, rewind_unsafe
     )

@@ -8,9 +8,11 @@
   at its position — so it is confirmed as is (this is how a sequencer's unsafe blocks become
   safe without being executed twice);
 - otherwise the chain is rewound to ``n − 1`` (dropping the disagreeing blocks: a malformed
-  batch, a reorg; their user transactions go back to the sequencer's intake, if any) and the
-  block is built: the deposits, then each sequenced transaction,
-  dropping those invalid at their position (SPEC §6.4).
+  batch, a reorg; their user transactions go back to the front of the sequencer's intake, if
+  any, in block order, in the same commit as the rewind) and the block is built: the deposits,
+  then each sequenced transaction, dropping those invalid at their position (SPEC §6 rule 4).
+  Any other failure while building (``chain.errors.ExecutionFault``, a store error) propagates:
+  the node halts rather than derive a block the fault-proof program would not.
 
 Building and committing run in the node's block executor (one thread), so the sequencer's
 producer and derivation never write the chain at the same time.
@@ -19,13 +21,15 @@ producer and derivation never write the chain at the same time.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
+from typing import Protocol
 
 import structlog
 
 from rollup_node.chain.builder import SealedBlock
 from rollup_node.chain.chain import Chain
+from rollup_node.chain.errors import StoreCorrupted
 from rollup_node.chain.records import BlockRecord
 from rollup_node.derivation.attributes import BlockAttributes
 from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE
@@ -33,6 +37,17 @@ from rollup_node.protocol.errors import TransactionRejected
 from rollup_node.protocol.predeploys import SEQUENCER_FEE_VAULT
 
 log = structlog.get_logger("derivation")
+
+
+class Requeue(Protocol):
+    """The sequencer's intake, as the engine uses it when it drops blocks."""
+
+    def requeue_ahead(
+        self, raws: list[bytes], rewind: Callable[[dict[bytes, bytes | None]], object]
+    ) -> int:
+        """Queue ``raws`` ahead of everything queued and call ``rewind(journal)``, which
+        drops the blocks and writes ``journal`` in one commit; return how many were refused."""
+        ...
 
 
 def matches(block: BlockRecord, attrs: BlockAttributes) -> bool:
@@ -69,10 +84,15 @@ class Engine:
     """Applies derived blocks to the L2 chain."""
 
     def __init__(
-        self, chain: Chain, executor: Executor | None = None, lock: asyncio.Lock | None = None
+        self,
+        chain: Chain,
+        executor: Executor | None = None,
+        lock: asyncio.Lock | None = None,
+        intake: Requeue | None = None,
     ) -> None:
         self.chain = chain
         self.executor = executor
+        self.intake = intake  # a sequencer's: dropped blocks' transactions go back to it
         # The sequencer's producer holds this lock while it builds on the head it read.
         self.lock = lock or asyncio.Lock()
         self.replaced = 0  # blocks of the chain that derivation replaced
@@ -93,7 +113,7 @@ class Engine:
                 head=chain.head_number(),
             )
             self.replaced += chain.head_number() - attrs.number + 1
-            self._requeue(chain.rewind_to(attrs.number - 1))
+            self._rewind(attrs.number - 1, {})
         sealed, _ = build(chain, attrs)
         chain.commit(sealed, extras)
         return sealed.block, sealed
@@ -125,22 +145,27 @@ class Engine:
     async def rewind(self, number: int, extras: dict[bytes, bytes | None]) -> None:
         """Drop blocks above ``number`` (a reorg on a node that only derives)."""
         async with self.lock:
-            dropped = await asyncio.get_running_loop().run_in_executor(
-                self.executor, lambda: self.chain.rewind_to(number, extras)
+            await asyncio.get_running_loop().run_in_executor(
+                self.executor, self._rewind, number, extras
             )
-            self._requeue(dropped)
 
-    def _requeue(self, dropped: list[BlockRecord]) -> None:
-        """Hand the user transactions of dropped blocks back to the sequencer's intake (if
-        this node has one); those no longer valid are refused and forgotten."""
-        intake = self.chain.intake
-        if intake is None:
+    def _rewind(self, number: int, extras: dict[bytes, bytes | None]) -> None:
+        """Drop blocks above ``number``, writing ``extras`` in the same commit. On a sequencer
+        their user transactions go back to the front of the intake, in block order, ahead of
+        the transactions queued since (later nonces of the same senders); those no longer
+        valid are refused and forgotten."""
+        chain = self.chain
+        if self.intake is None:
+            chain.rewind_to(number, extras)
             return
-        for block in sorted(dropped, key=lambda b: b.number):
-            for tx in block.transactions:
-                if tx.type == DEPOSIT_TX_TYPE:
-                    continue
-                try:
-                    intake.submit(tx.raw)
-                except TransactionRejected as exc:
-                    log.info("a dropped block's transaction is refused", reason=str(exc))
+        raws = []
+        for n in range(number + 1, chain.head_number() + 1):
+            block = chain.block_by_number(n)
+            if block is None:
+                raise StoreCorrupted(f"canonical block {n} missing below head")
+            raws.extend(tx.raw for tx in block.transactions if tx.type != DEPOSIT_TX_TYPE)
+        refused = self.intake.requeue_ahead(
+            raws, lambda journal: chain.rewind_to(number, {**extras, **journal})
+        )
+        if refused:
+            log.info("dropped blocks' transactions refused on re-queue", count=refused)
