@@ -84,9 +84,42 @@ class BlockGame:
         self.store.close()
 
 
-def transfer_block(directory: Path, count: int) -> BlockGame:
-    """Build block 1 with ``count`` transfers on a fresh chain in ``directory``."""
-    txs = transfers(count, CONFIG.l2_chain_id)
+def precompile_calls(chain_id: int) -> list[bytes]:
+    """Signed calls, from the third devnet account, of the precompiles the program asks the
+    oracle for (SPEC §8): bn254 add and mul of the curve's generator, a pairing of nothing (true)
+    and of two zero pairs."""
+    _, key = devnet_accounts()[2]
+    generator = (1).to_bytes(32, "big") + (2).to_bytes(32, "big")
+    inputs = [
+        (6, generator + generator),
+        (7, generator + (7).to_bytes(32, "big")),
+        (8, b""),
+        (8, bytes(384)),
+    ]
+    return [
+        bytes(
+            Account.sign_transaction(
+                {
+                    "type": 2,
+                    "chainId": chain_id,
+                    "nonce": nonce,
+                    "to": address.to_bytes(20, "big"),
+                    "data": data,
+                    "gas": 300_000,
+                    "maxFeePerGas": 2 * 10**9,
+                    "maxPriorityFeePerGas": 1,
+                },
+                key,
+            ).raw_transaction
+        )
+        for nonce, (address, data) in enumerate(inputs)
+    ]
+
+
+def transfer_block(directory: Path, count: int, calls: list[bytes] | None = None) -> BlockGame:
+    """Build block 1 with ``count`` transfers (then ``calls``, signed transactions) on a fresh
+    chain in ``directory``."""
+    txs = transfers(count, CONFIG.l2_chain_id) + list(calls or [])
     batch = b"\x00" + rlp.encode([[ANCHOR, 0, txs]])
     world = World(CONFIG, 20, [], [Batch(batch, 1, 0, 0, 12)], ANCHOR, 0)
     world.anchor_genesis(ANCHOR)

@@ -357,3 +357,30 @@ def test_without_the_fast_path_the_reference_vm_builds_the_same_trace(
     for index in (0, 49_999, 50_000, 77_777, cut - 1):
         assert trace.state_hash(index) == games.valid.state_hash(index)
     assert trace.step_proof(77_777) == games.valid.step_proof(77_777)
+
+
+def test_precompile_results_are_stored_with_their_calls(tmp_path: Path) -> None:
+    """A block calling bn254 add, mul and pairing: every precompile result the trace read is
+    kept with the call behind it, which reproduces it (what the PreimageOracle contract does
+    to load it), and the trace proves the node's root valid."""
+    from rollup_node.faultproof.oracle.keys import precompile_key as make_key
+
+    from .block_game import CONFIG, precompile_calls
+
+    block = transfer_block(tmp_path, 1, precompile_calls(CONFIG.l2_chain_id))
+    try:
+        root = block.correct_root
+        trace = open_trace(tmp_path / "game", block.inputs(root), block.source(root))
+    finally:
+        block.close()
+    assert trace.final_status == Status.VALID
+    addresses = set()
+    for key, entry in open_trace(tmp_path / "game", block.inputs(root)).preimages.entries.items():
+        if key[0] != KeyType.PRECOMPILE:
+            continue
+        part = trace.preimages.part(key, 0)
+        address = bytes.fromhex(part.precompile[2:])
+        assert make_key(address, part.required_gas, part.data) == key
+        assert run_precompile(address, part.required_gas, part.data) == entry.value
+        addresses.add(address[-1])
+    assert {1, 6, 7, 8} <= addresses
