@@ -206,7 +206,9 @@ class Dispatcher:
         except Exception as exc:  # noqa: BLE001 - the server must survive any handler bug
             error = errors.from_chain_error(exc)
             if error is None:
+                # -32603 is for this node's own bugs only: every client mistake has its code.
                 log.exception("rpc.internal_error", method=name)
+                self._metrics.internal_error(label)
                 error = RpcError(errors.INTERNAL_ERROR, "internal error")
             response, code = _response(request_id, error=error), error.code
         self._metrics.observe(label, code, time.perf_counter() - started)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from eth.exceptions import VMError
+
 from rollup_node.chain.errors import ExecutionReverted, UnknownBlock
 from rollup_node.protocol.errors import TransactionRejected
 
@@ -97,7 +99,8 @@ def from_chain_error(error: Exception) -> RpcError | None:
 
     A REVERT (message "execution reverted") is code 3 with the revert data in ``data`` and the
     decoded reason appended to the message; other execution failures and rejected transactions
-    are -32000 with the chain's message; unknown blocks are "header not found".
+    are -32000 with the chain's message, as is a py-evm ``VMError`` that escapes a call;
+    unknown blocks are "header not found".
     """
     if isinstance(error, ExecutionReverted):
         message = str(error)
@@ -111,4 +114,8 @@ def from_chain_error(error: Exception) -> RpcError | None:
         return RpcError(SERVER_ERROR, str(error))
     if isinstance(error, UnknownBlock):
         return header_not_found()
+    if isinstance(error, VMError):
+        # py-evm refusing the message before running it (an init code over the size limit
+        # raises OutOfGas from the create's set-up): the request's fault, in py-evm's words.
+        return RpcError(SERVER_ERROR, str(error) or type(error).__name__)
     return None

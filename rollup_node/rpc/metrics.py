@@ -32,6 +32,13 @@ class RpcMetrics:
             registry=self.registry,
         )
 
+        self._internal_errors = Counter(
+            "rpc_internal_errors",
+            "JSON-RPC calls answered -32603: a bug of this node (each is logged with a traceback)",
+            ["method"],
+            registry=self.registry,
+        )
+
         # Labelled children, looked up once: ``labels()`` costs more than the update itself.
         self._counters: dict[tuple[str, int | None], Any] = {}
         self._histograms: dict[str, Any] = {}
@@ -49,6 +56,10 @@ class RpcMetrics:
             histogram = self._histograms[method] = self._latency.labels(method=method)
         counter.inc()
         histogram.observe(seconds)
+
+    def internal_error(self, method: str) -> None:
+        """Count one call of ``method`` that failed in a way no input should cause."""
+        self._internal_errors.labels(method=method).inc()
 
     def exposition(self) -> bytes:
         """The registry in Prometheus' text format."""

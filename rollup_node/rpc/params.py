@@ -10,6 +10,7 @@ because wallets send extra ones (``chainId``, ``nonce``, ``type``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -60,30 +61,38 @@ class FilterCriteria:
     topics: tuple[tuple[bytes, ...] | None, ...] = ()
 
 
+# Hex digits and nothing else: Python's int() and bytes.fromhex() would also take a sign,
+# underscores or whitespace ("0x-1", "0x1_0", "0x 1"), which no Ethereum client accepts.
+_HEX = re.compile(r"[0-9a-fA-F]*")
+# The longest decimal string a 64-bit count can be (2**64 - 1 has 20 digits).
+_UINT64_DECIMAL_DIGITS = 20
+
+
 def _hex_digits(value: Any) -> str:
+    """The digits after ``0x``: only ``[0-9a-fA-F]``, possibly none."""
     if not isinstance(value, str):
         raise ParamError(f"expected a hex string, got {type(value).__name__}")
     if value == "":
         raise ParamError("empty hex string")
     if not value.startswith(("0x", "0X")):
         raise ParamError("hex string without 0x prefix")
-    return value[2:]
+    digits = value[2:]
+    if not _HEX.fullmatch(digits):
+        raise ParamError("invalid hex string")
+    return digits
 
 
 def quantity(value: Any, bits: int = 256) -> int:
-    """A hex quantity such as ``0x1f``: canonical (no leading zeros) and at most ``bits`` wide."""
+    """A hex quantity such as ``0x1f``: ``0x`` and hex digits only (no sign, underscore or
+    space), canonical (no leading zeros, ``0x0`` for zero) and at most ``bits`` wide."""
     digits = _hex_digits(value)
     if digits == "":
         raise ParamError('hex string "0x"')
     if len(digits) > 1 and digits[0] == "0":
         raise ParamError("hex number with leading zero digits")
-    try:
-        number = int(digits, 16)
-    except ValueError:
-        raise ParamError("invalid hex string") from None
-    if number.bit_length() > bits:
+    if len(digits) > (bits + 3) // 4 or int(digits, 16).bit_length() > bits:
         raise ParamError(f"hex number > {bits} bits")
-    return number
+    return int(digits, 16)
 
 
 def uint64(value: Any) -> int:
@@ -97,12 +106,18 @@ def hex_or_decimal_uint64(value: Any) -> int:
         raise ParamError("expected a number")
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.isdecimal():
-        number = int(value)
     elif isinstance(value, str) and value.startswith(("0x", "0X")):
         return uint64(value)
+    elif isinstance(value, str) and value.isascii() and value.isdigit():
+        if len(value) > _UINT64_DECIMAL_DIGITS:
+            raise ParamError("number out of range for uint64")
+        number = int(value)
     else:
-        raise ParamError(f"invalid number {value!r}")
+        raise ParamError(
+            f"invalid number {value[:40]!r}"
+            if isinstance(value, str)
+            else f"expected a number, got {type(value).__name__}"
+        )
     if not 0 <= number < 2**64:
         raise ParamError("number out of range for uint64")
     return number
@@ -113,10 +128,7 @@ def data(value: Any) -> bytes:
     digits = _hex_digits(value)
     if len(digits) % 2:
         raise ParamError("hex string of odd length")
-    try:
-        return bytes.fromhex(digits)
-    except ValueError:
-        raise ParamError("invalid hex string") from None
+    return bytes.fromhex(digits)
 
 
 def _fixed(size: int, what: str) -> Callable[[Any], bytes]:
@@ -138,12 +150,7 @@ def storage_key(value: Any) -> int:
     digits = _hex_digits(value)
     if len(digits) > 64:
         raise ParamError("hex string too long, want at most 32 bytes")
-    if digits == "":
-        return 0
-    try:
-        return int(digits, 16)
-    except ValueError:
-        raise ParamError("invalid hex string") from None
+    return int(digits, 16) if digits else 0
 
 
 def boolean(value: Any) -> bool:

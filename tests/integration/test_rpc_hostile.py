@@ -119,5 +119,47 @@ def test_ids_that_fit_are_echoed(node: DevnetProcess, request_id: object) -> Non
         assert _post(url, body) == {"jsonrpc": "2.0", "id": request_id, "result": hex(chain_id)}
 
 
+# --- parameters that used to end in -32603 (internal error) ---------------------------------
+
+ADDRESS = "0x" + "11" * 20
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "argument"),
+    [
+        ("eth_getBalance", [ADDRESS, "0x-1"], "argument 1 (block)"),
+        ("eth_getBalance", [ADDRESS, "0x+5"], "argument 1 (block)"),
+        ("eth_getBalance", [ADDRESS, "0x1_0"], "argument 1 (block)"),
+        ("eth_getBlockByNumber", ["0x 1", False], "argument 0"),
+        ("eth_call", [{"to": ADDRESS, "value": "0x-1"}, "latest"], "argument 0"),
+        ("eth_call", [{"to": ADDRESS, "gas": "0x1_0000"}, "latest"], "argument 0"),
+        ("eth_feeHistory", ["9" * 5000, "latest", []], "argument 0"),
+        ("eth_feeHistory", ["\u0661", "latest", []], "argument 0"),
+        ("eth_getStorageAt", [ADDRESS, "0x-0", "latest"], "argument 1"),
+        ("eth_sendRawTransaction", ["0x 02"], "argument 0"),
+    ],
+)
+def test_malformed_numbers_are_invalid_params_naming_the_argument(
+    node: DevnetProcess, method: str, params: list, argument: str
+) -> None:
+    body = json.dumps({"jsonrpc": "2.0", "id": 5, "method": method, "params": params})
+    for url, _, _ in _targets(node):
+        error = _post(url, body)["error"]
+        assert error["code"] == -32602, error
+        assert argument in error["message"], error
+    _assert_serving(node)
+
+
+def test_an_oversized_init_code_is_a_server_error(node: DevnetProcess) -> None:
+    create = {"from": ADDRESS, "input": "0x" + "00" * 50_000}
+    for method in ("eth_call", "eth_estimateGas"):
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": [create]})
+        for url, _, _ in _targets(node):
+            error = _post(url, body)["error"]
+            assert error["code"] == -32000, error
+            assert "49152" in error["message"], error
+    _assert_serving(node)
+
+
 def test_the_process_survived_this_module(node: DevnetProcess) -> None:
     _assert_serving(node)

@@ -6,6 +6,7 @@ import json
 
 from aiohttp.test_utils import TestClient, TestServer
 
+from rollup_node.rpc.metrics import RpcMetrics
 from rollup_node.rpc.server import build_app
 from tests.unit.rpc.conftest import TEST_LIMITS, Call
 from tests.unit.rpc.fake_backend import FakeChain
@@ -119,9 +120,14 @@ class BrokenChain(FakeChain):
 
 
 async def test_unexpected_exception_is_internal_error() -> None:
-    app = build_app(BrokenChain())
+    metrics = RpcMetrics()
+    app = build_app(BrokenChain(), metrics=metrics)
     async with TestClient(TestServer(app)) as client:
         answer = await post(client, request("eth_getBalance", "0x" + "00" * 20))
         assert answer["error"] == {"code": -32603, "message": "internal error"}
         answer = await post(client, request("eth_chainId"))
         assert answer["result"] == "0x385"
+    counted = metrics.registry.get_sample_value(
+        "rpc_internal_errors_total", {"method": "eth_getBalance"}
+    )
+    assert counted == 1.0

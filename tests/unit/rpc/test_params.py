@@ -27,7 +27,15 @@ def test_quantity_accepts_canonical_hex(text: str, value: int) -> None:
         ("0x01", "hex number with leading zero digits"),
         ("0xzz", "invalid hex string"),
         ("0x1" + "0" * 64, "hex number > 256 bits"),
+        ("0x1" + "0" * 100_000, "hex number > 256 bits"),
         (12, "expected a hex string, got int"),
+        # what int(x, 16) would take but no Ethereum client does (each was a -32603 before)
+        ("0x-1", "invalid hex string"),
+        ("0x+5", "invalid hex string"),
+        ("0x1_0", "invalid hex string"),
+        ("0x 1", "invalid hex string"),
+        ("0x1 ", "invalid hex string"),
+        ("0x\u0661", "invalid hex string"),
     ],
 )
 def test_quantity_refuses_with_geth_wording(text: object, message: str) -> None:
@@ -46,6 +54,9 @@ def test_data_and_fixed_sizes() -> None:
     assert params.data("0x0aFF") == b"\x0a\xff"
     with pytest.raises(ParamError, match="odd length"):
         params.data("0xabc")
+    for spaced in ("0x 0ab", "0x0a bc", "0x-0ab", "0x0a_b"):  # bytes.fromhex skips spaces
+        with pytest.raises(ParamError, match="invalid hex string"):
+            params.data(spaced)
     assert params.address("0x" + "11" * 20) == b"\x11" * 20
     with pytest.raises(ParamError, match="has length 38, want 40 for address"):
         params.address("0x" + "11" * 19)
@@ -170,3 +181,7 @@ def test_hex_or_decimal_count() -> None:
     assert params.hex_or_decimal_uint64("0x4") == 4
     with pytest.raises(ParamError):
         params.hex_or_decimal_uint64(-1)
+    assert params.hex_or_decimal_uint64(str(2**64 - 1)) == 2**64 - 1
+    for refused in (str(2**64), "9" * 5000, "\u0661\u0662", "-1", "+1", "1_0", " 1", 1.5, None):
+        with pytest.raises(ParamError):
+            params.hex_or_decimal_uint64(refused)
