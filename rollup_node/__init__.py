@@ -24,6 +24,10 @@ import sys
 
 import py_ecc  # noqa: F401 - imported first so that the limit below is the one in force
 
+from rollup_node.keccak_backend import choose_keccak_backend
+
+choose_keccak_backend()  # before any module hashes: eth-hash picks its backend on first use
+
 __version__ = "0.1.0"
 
 #: The interpreter's recursion limit for the whole process. py_ecc (py-evm's curve maths)
