@@ -4,9 +4,7 @@ TrieTests: a transaction or receipt root must never change with the way it is co
 from __future__ import annotations
 
 import json
-import os
 import random
-from pathlib import Path
 
 import pytest
 import rlp
@@ -14,16 +12,7 @@ from eth_hash.auto import keccak
 from trie import HexaryTrie
 
 from rollup_node.chain.trie_root import ordered_trie_root, trie_root
-
-TRIE_TESTS = (
-    Path(
-        os.environ.get(
-            "ETHEREUM_TESTS",
-            Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "ethereum-tests",
-        )
-    )
-    / "TrieTests"
-)
+from tests.ethereum_tests import fixture_path
 
 
 def py_trie_root(items: dict[bytes, bytes]) -> bytes:
@@ -65,10 +54,7 @@ def test_arbitrary_keys_equal_py_trie(seed: int) -> None:
 
 
 def _fixture(name: str) -> dict:
-    path = TRIE_TESTS / name
-    if not path.exists():
-        pytest.skip(f"ethereum/tests TrieTests not found at {TRIE_TESTS} (set ETHEREUM_TESTS)")
-    return json.loads(path.read_text())
+    return json.loads(fixture_path("TrieTests", name).read_text())
 
 
 def _bytes(text: str | None) -> bytes | None:

@@ -6,7 +6,6 @@ returns its output lines; the build happens once per session.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -14,15 +13,10 @@ from pathlib import Path
 import pytest
 
 from rollup_node.faultproof.program.build import binary_path, build
+from tests.ethereum_tests import ethereum_tests_root, fixture_path
 
-ETHEREUM_TESTS = Path(
-    os.environ.get(
-        "ETHEREUM_TESTS",
-        Path(__file__).resolve().parents[4].parent / "shared" / "fixtures" / "ethereum-tests",
-    )
-)
-"""ethereum/tests checkout (TrieTests, RLPTests, ...): ``$ETHEREUM_TESTS``, else the project's
-shared fixtures beside the checkout (``../shared/fixtures/ethereum-tests``)."""
+ETHEREUM_TESTS = ethereum_tests_root()
+"""ethereum/tests checkout (TrieTests, RLPTests, ...): see tests/ethereum_tests.py."""
 
 Driver = Callable[[list[str]], list[str]]
 
@@ -57,7 +51,4 @@ def derive_binary() -> str:
 
 def fixture_file(*parts: str) -> Path:
     """A file of the ethereum/tests fixtures; skips the test when the checkout is absent."""
-    path = ETHEREUM_TESTS.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"ethereum/tests fixture {path} not present")
-    return path
+    return fixture_path(*parts)
