@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 
 import rlp
 from eth._utils.address import generate_contract_address
-from eth.abc import SignedTransactionAPI
 from eth.constants import BLANK_ROOT_HASH, EMPTY_SHA3, EMPTY_UNCLE_HASH
 from eth.vm.execution_context import ExecutionContext
 from eth.vm.forks.cancun import CancunVM
@@ -26,11 +25,9 @@ from rollup_node.chain.records import BlockRecord, LogRecord, ReceiptRecord, TxR
 from rollup_node.chain.statedb import StagedStateDB
 from rollup_node.chain.store import block_record
 from rollup_node.chain.transactions import (
-    decode_user_transaction,
+    SignedUserTransaction,
     deposit_tx_record,
-    signed_sender,
-    user_fields,
-    user_tx_record,
+    verify_user_transaction,
 )
 from rollup_node.chain.trie_root import ordered_trie_root
 from rollup_node.chain.vm import L1State, RollupState
@@ -178,13 +175,17 @@ class BlockBuilder:
         )
 
     def check_user_transaction(
-        self, raw: bytes, tx: SignedTransactionAPI | None = None
-    ) -> tuple[SignedTransactionAPI, bytes, int]:
-        """Validate a user transaction at this position; return it, its sender and L1 fee."""
-        if tx is None:
-            tx = decode_user_transaction(raw)
-        fields = user_fields(tx)
-        sender = signed_sender(tx, fields, self.rules.chain_id)
+        self, raw: bytes, verified: SignedUserTransaction | None = None
+    ) -> tuple[SignedUserTransaction, int]:
+        """Validate a user transaction at this position (SPEC §3.1); return it and its L1 fee.
+
+        ``verified``: the position-independent checks already passed for this chain (the
+        sequencer's intake ran them on arrival), so decoding and sender recovery run once per
+        transaction; the checks against the state at this position always run here.
+        """
+        if verified is None or verified.chain_id != self.rules.chain_id:
+            verified = verify_user_transaction(raw, self.rules.chain_id)
+        tx, fields, sender = verified.tx, verified.fields, verified.sender
         state = self.state
         fee = state.l1_fee_of(tx) if isinstance(state, RollupState) else 0
         account = SenderState(
@@ -194,9 +195,11 @@ class BlockBuilder:
         )
         context = BlockContext(self.rules.chain_id, self.env.base_fee, self.gas_available)
         check_transaction(fields, len(raw), account, fee, context)
-        return tx, sender, fee
+        return verified, fee
 
-    def apply_transaction(self, raw: bytes, tx: SignedTransactionAPI | None = None) -> TxRecord:
+    def apply_transaction(
+        self, raw: bytes, verified: SignedUserTransaction | None = None
+    ) -> TxRecord:
         """Apply a user transaction, or raise ``TransactionRejected`` leaving state untouched
         if it is not valid at this position (SPEC §3.1; derivation then drops it, §6 rule 4).
 
@@ -204,7 +207,8 @@ class BlockBuilder:
         covers every check py-evm makes, and the fault-proof program executes whatever the
         rule accepts, so py-evm raising here is a database error or a bug, never a verdict.
         """
-        tx, sender, fee = self.check_user_transaction(raw, tx)
+        verified, fee = self.check_user_transaction(raw, verified)
+        tx, sender = verified.tx, verified.sender
         state = self.state
         state.lock_changes()
         try:
@@ -216,7 +220,7 @@ class BlockBuilder:
             ) from exc
         gas_used = CancunVM.finalize_gas_used(tx, computation)
         self.gas_used += gas_used
-        record = user_tx_record(tx, raw, sender)
+        record = verified.record
         params = state.l1_fee_params() if isinstance(state, RollupState) else None
         self._applied.append(
             _Applied(

@@ -2,10 +2,21 @@
 
 User transactions (legacy, 1, 2) decode through py-evm's Cancun builder; type 3 (blob) is
 refused, as is a deposit (0x7E) arriving from outside derivation.
+
+The sender is recovered straight from the raw bytes (``recover_sender``): the signed payload is
+the transaction's own RLP list without its last three items (v, r, s), so its bytes are a
+slice of the canonical raw encoding, hashed once and handed to libsecp256k1 through coincurve.
+py-evm's own path re-encodes every field through generic RLP serializers first, which cost
+about nine times the recovery itself. The result is stored as py-evm's cached ``sender`` so
+execution does not recover it again.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import rlp
+from coincurve import PublicKey
 from eth.abc import SignedTransactionAPI
 from eth.vm.forks.cancun.transactions import CancunTransactionBuilder
 from eth_hash.auto import keccak
@@ -55,14 +66,97 @@ def user_fields(tx: SignedTransactionAPI) -> UserTransaction:
     )
 
 
-def signed_sender(tx: SignedTransactionAPI, fields: UserTransaction, chain_id: int) -> bytes:
-    """The sender of ``tx`` once its chain id and signature values pass ``check_signature``;
-    ``TransactionRejected(BAD_SIGNATURE)`` when no key recovers from it."""
-    check_signature(fields, chain_id)
+def recover_sender(tx: SignedTransactionAPI, raw: bytes) -> bytes:
+    """The address that signed ``raw`` (canonical, decoded as ``tx``): keccak of the signed
+    payload (EIP-155 for legacy: chain id, 0, 0 appended; typed: the type byte before it),
+    recovered with ``tx``'s y parity, r and s. ``TransactionRejected(BAD_SIGNATURE)`` when the
+    parity is not 0 or 1 or no key recovers; the ranges of r and s are ``check_signature``'s."""
+    y_parity = tx.y_parity
+    if y_parity not in (0, 1):
+        raise TransactionRejected(RejectReason.BAD_SIGNATURE, f"y parity {y_parity}")
+    typed = raw[0] < 0xC0
+    body_start, body_end = _list_span(raw, 1 if typed else 0)
+    unsigned_end = _item_starts(raw, body_start, body_end)[-3]  # v, r, s are the last three items
+    unsigned = raw[body_start:unsigned_end]
+    if not typed and tx.chain_id is not None:  # EIP-155: rlp([..., chain_id, 0, 0])
+        unsigned += rlp.encode(tx.chain_id) + b"\x80\x80"
+    message = _list_header(len(unsigned)) + unsigned
+    if typed:
+        message = raw[:1] + message
+    signature = tx.r.to_bytes(32, "big") + tx.s.to_bytes(32, "big") + bytes([y_parity])
     try:
-        return tx.sender
-    except Exception as exc:  # eth-keys raises several types for unrecoverable signatures
+        public_key = PublicKey.from_signature_and_message(signature, keccak(message), hasher=None)
+    except Exception as exc:  # coincurve raises ValueError or its own errors
         raise TransactionRejected(RejectReason.BAD_SIGNATURE, str(exc)) from exc
+    sender = keccak(public_key.format(compressed=False)[1:])[12:]
+    # py-evm reads ``tx.sender`` (a cached_property) during execution: fill its cache.
+    tx.__dict__["sender"] = sender
+    return sender
+
+
+@dataclass(frozen=True, slots=True)
+class SignedUserTransaction:
+    """A user transaction whose position-independent checks passed (SPEC §3.1: encoding, type,
+    chain id, signature ranges, sender recovery) for ``chain_id``; what remains are the checks
+    against the state at its position (nonce, balance, fees, gas), ``check_transaction``."""
+
+    raw: bytes
+    tx: SignedTransactionAPI
+    fields: UserTransaction
+    sender: bytes
+    record: TxRecord
+    chain_id: int
+
+
+def verify_user_transaction(raw: bytes, chain_id: int) -> SignedUserTransaction:
+    """Decode ``raw``, check its chain id and signature ranges and recover its sender, or raise
+    ``TransactionRejected`` (the caller refuses or drops the transaction; never retried)."""
+    tx = decode_user_transaction(raw)
+    fields = user_fields(tx)
+    check_signature(fields, chain_id)
+    sender = recover_sender(tx, raw)
+    return SignedUserTransaction(raw, tx, fields, sender, user_tx_record(tx, raw, sender), chain_id)
+
+
+def _list_span(data: bytes, start: int) -> tuple[int, int]:
+    """(payload start, payload end) of the RLP list at ``start``."""
+    first = data[start]
+    if first < 0xF8:
+        return start + 1, start + 1 + first - 0xC0
+    size_bytes = first - 0xF7
+    payload = start + 1 + size_bytes
+    return payload, payload + int.from_bytes(data[start + 1 : payload], "big")
+
+
+def _item_starts(data: bytes, start: int, end: int) -> list[int]:
+    """Where each item of the list payload ``data[start:end]`` begins (canonical RLP)."""
+    starts = []
+    position = start
+    while position < end:
+        starts.append(position)
+        first = data[position]
+        if first < 0x80:
+            position += 1
+        elif first < 0xB8:
+            position += 1 + first - 0x80
+        elif first < 0xC0:
+            size_bytes = first - 0xB7
+            size = int.from_bytes(data[position + 1 : position + 1 + size_bytes], "big")
+            position += 1 + size_bytes + size
+        elif first < 0xF8:
+            position += 1 + first - 0xC0
+        else:
+            size_bytes = first - 0xF7
+            size = int.from_bytes(data[position + 1 : position + 1 + size_bytes], "big")
+            position += 1 + size_bytes + size
+    return starts
+
+
+def _list_header(size: int) -> bytes:
+    if size < 56:
+        return bytes([0xC0 + size])
+    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes([0xF7 + len(length)]) + length
 
 
 def user_tx_record(

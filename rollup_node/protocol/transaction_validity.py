@@ -8,7 +8,7 @@ functions serve the sequencer's intake (against the pending state) and block bui
 
 The rules read plain data (``UserTransaction``, filled from the decoded transaction by
 ``chain/transactions.user_fields``); recovering the sender from the signature is the caller's
-(``chain/transactions.signed_sender``), after ``check_signature`` has passed.
+(``chain/transactions.verify_user_transaction``), after ``check_signature`` has passed.
 """
 
 from __future__ import annotations

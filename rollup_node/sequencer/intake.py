@@ -28,12 +28,7 @@ from eth_hash.auto import keccak
 from rollup_node.chain.builder import BlockBuilder
 from rollup_node.chain.chain import Chain
 from rollup_node.chain.records import BlockRecord, TxRecord
-from rollup_node.chain.transactions import (
-    decode_user_transaction,
-    signed_sender,
-    user_fields,
-    user_tx_record,
-)
+from rollup_node.chain.transactions import SignedUserTransaction, verify_user_transaction
 from rollup_node.protocol.batch import SINGLE_TX_OVERHEAD
 from rollup_node.protocol.errors import RejectReason, TransactionRejected
 from rollup_node.protocol.l1_fee import L1FeeParams, l1_fee
@@ -52,11 +47,28 @@ class QueuedTx:
     """An accepted transaction waiting for a block."""
 
     seq: int
-    raw: bytes
-    tx: SignedTransactionAPI
-    sender: bytes
-    record: TxRecord
+    verified: SignedUserTransaction  # decoded, signature checked, sender recovered (once)
     max_cost: int  # gas·maxFee + value + L1 fee at acceptance
+
+    @property
+    def raw(self) -> bytes:
+        """The transaction as submitted."""
+        return self.verified.raw
+
+    @property
+    def tx(self) -> SignedTransactionAPI:
+        """The decoded transaction."""
+        return self.verified.tx
+
+    @property
+    def sender(self) -> bytes:
+        """The recovered sender."""
+        return self.verified.sender
+
+    @property
+    def record(self) -> TxRecord:
+        """Its record, before inclusion."""
+        return self.verified.record
 
     @property
     def journal_key(self) -> bytes:
@@ -172,7 +184,7 @@ class Intake:
             if room is not None and not room.admits(item.raw):
                 break
             try:
-                builder.apply_transaction(item.raw, item.tx)
+                builder.apply_transaction(item.raw, item.verified)  # not verified twice
                 fill.included.append(item.record.hash)
                 if room is not None:
                     room.add(item.raw)
@@ -244,9 +256,8 @@ class Intake:
                 RejectReason.OVERSIZED,
                 f"{len(raw)} bytes > {self.max_tx_bytes} (no batch could carry it)",
             )
-        tx = decode_user_transaction(raw)
-        fields = user_fields(tx)
-        sender = signed_sender(tx, fields, self._chain.chain_id)
+        verified = verify_user_transaction(raw, self._chain.chain_id)
+        tx, fields, sender = verified.tx, verified.fields, verified.sender
         head, accounts, fee_params = self._head_view()
         fee = l1_fee(raw, fee_params)
         pending_spend = self._spend.get(sender, 0)
@@ -258,7 +269,7 @@ class Intake:
         context = BlockContext(self._chain.chain_id, self._next_base_fee(), head.gas_limit)
         check_transaction(fields, len(raw), account, fee, context)
         cost = tx.gas * fields.max_fee_per_gas + tx.value + fee
-        item = QueuedTx(seq, raw, tx, sender, user_tx_record(tx, raw, sender), cost)
+        item = QueuedTx(seq, verified, cost)
         if journal:
             self._chain.store.write({item.journal_key: raw})
         self._queue[tx_hash] = item
