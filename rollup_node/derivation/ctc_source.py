@@ -14,7 +14,7 @@ from eth_abi import decode as abi_decode
 from eth_hash.auto import keccak
 from web3 import AsyncWeb3
 
-from rollup_node.derivation.errors import L1Unavailable
+from rollup_node.derivation.errors import reading_l1
 from rollup_node.protocol.derivation import CtcBatch, QueueElement
 
 BATCH_APPENDED = keccak(
@@ -93,7 +93,7 @@ class Web3CtcSource:
         self.address = AsyncWeb3.to_checksum_address(ctc_address)
 
     async def read(self, from_block: int, to_block: int) -> CtcLogs:
-        try:
+        with reading_l1(f"eth_getLogs {from_block}..{to_block}"):
             logs = await self.w3.eth.get_logs(
                 {
                     "address": self.address,
@@ -102,8 +102,6 @@ class Web3CtcSource:
                     "topics": [["0x" + BATCH_APPENDED.hex(), "0x" + TRANSACTION_ENQUEUED.hex()]],
                 }
             )
-        except Exception as exc:  # network errors come in many types; all mean "retry"
-            raise L1Unavailable(f"eth_getLogs {from_block}..{to_block}: {exc}") from exc
         batches = []
         queue = []
         for log in logs:

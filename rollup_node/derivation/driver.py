@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import structlog
+from web3.exceptions import Web3RPCError
 
 from rollup_node.chain.chain import Chain
 from rollup_node.config import RollupConfig
 from rollup_node.derivation.attributes import batch_attributes
 from rollup_node.derivation.ctc_source import Web3CtcSource
 from rollup_node.derivation.engine import Engine, Requeue
-from rollup_node.derivation.errors import L1Unavailable, ReorgDetected
+from rollup_node.derivation.errors import ReorgDetected, reading_l1
 from rollup_node.derivation.heads import BatchRecord, Heads
 from rollup_node.derivation.l1_traversal import L1Headers, L1Position, L1Traversal
+from rollup_node.l1.errors import Action, Backoff, classify
 from rollup_node.protocol.derivation import CtcBatch
 
 log = structlog.get_logger("derivation")
@@ -79,9 +81,12 @@ class Derivation:
         self._started = False
 
     async def run(self) -> None:
-        """Poll L1 and derive until cancelled; reset on reorgs, retry when L1 is away."""
+        """Poll L1 and derive until cancelled. After a failure ``l1.errors.classify``
+        decides: reset (an L1 reorg), retry with backoff (L1 away), or raise — anything else
+        (a bug, a database error, ``ExecutionFault``) stops the node."""
         log.info("derivation started", safe=self.heads.safe, next_batch=self.heads.next_batch)
         must_reset = False
+        backoff = Backoff(first_seconds=self.poll_seconds)
         while True:
             try:
                 if not self._started:
@@ -91,13 +96,19 @@ class Derivation:
                     await self.reset(after_reorg=True)
                     must_reset = False
                 progressed = await self.step()
-            except ReorgDetected as exc:
-                log.warning("L1 reorg: resetting derivation", reason=str(exc))
-                must_reset = True
+            except Exception as exc:
+                action = classify(exc)
+                if action is Action.HALT:
+                    raise
+                if action is Action.RESET:
+                    log.warning("L1 reorg: resetting derivation", reason=str(exc))
+                    must_reset = True
+                    continue
+                pause = backoff.pause()
+                log.warning("L1 unavailable; retrying", reason=str(exc), pause_seconds=pause)
+                await asyncio.sleep(pause)
                 continue
-            except L1Unavailable as exc:
-                log.warning("L1 unavailable; retrying", reason=str(exc))
-                progressed = False
+            backoff.succeeded()
             if not progressed:
                 await asyncio.sleep(self.poll_seconds)
 
@@ -123,10 +134,8 @@ class Derivation:
         keep = len(self.heads.records)
         while keep:
             record = self.heads.records[keep - 1]
-            try:
+            with reading_l1(f"L1 block {record.l1_number}"):
                 block = await self.traversal.headers.block(record.l1_number)
-            except Exception as exc:  # network errors: retry the reset
-                raise L1Unavailable(f"L1 block {record.l1_number}: {exc}") from exc
             if block is not None and block.hash == record.l1_hash:
                 break
             keep -= 1
@@ -157,7 +166,9 @@ class Derivation:
         self.status.l1_safe = self.traversal.cursor.number
         try:
             self.status.l1_finalized = await self.l1.finalized_number()
-        except Exception as exc:  # a client without the tag: finality simply does not move
+        except Web3RPCError as exc:  # refused (a client without the tag): finality stays
+            if classify(exc) is not Action.HALT:
+                raise  # L1 busy: retried like any other read
             log.debug("L1 finalized block unavailable", reason=str(exc))
         self.heads.finalize(self.status.l1_finalized)
         return self.traversal.cursor.number != before
@@ -203,10 +214,8 @@ class Web3L1Heads:
         self.w3 = w3
 
     async def head_number(self) -> int:
-        try:
+        with reading_l1("L1 head"):
             return await self.w3.eth.block_number
-        except Exception as exc:
-            raise L1Unavailable(f"L1 head: {exc}") from exc
 
     async def finalized_number(self) -> int:
         return (await self.w3.eth.get_block("finalized"))["number"]

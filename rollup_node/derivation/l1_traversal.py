@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from rollup_node.derivation.ctc_source import CtcSource
-from rollup_node.derivation.errors import L1Unavailable, ReorgDetected
+from rollup_node.derivation.errors import L1Unavailable, ReorgDetected, reading_l1
 from rollup_node.l1.reader import L1BlockInfo
 from rollup_node.protocol.derivation import CtcBatch, QueueElement
 
@@ -49,20 +49,16 @@ class L1Traversal:
 
     async def header(self, number: int) -> L1BlockInfo:
         """The canonical header ``number``; ``L1Unavailable`` if L1 does not have it."""
-        try:
+        with reading_l1(f"L1 block {number}"):
             block = await self.headers.block(number)
-        except Exception as exc:  # network errors: retry
-            raise L1Unavailable(f"L1 block {number}: {exc}") from exc
         if block is None:
             raise L1Unavailable(f"L1 block {number} is not available")
         return block
 
     async def check_cursor(self) -> None:
         """Raise ``ReorgDetected`` if the last block read is no longer canonical."""
-        try:
+        with reading_l1(f"L1 block {self.cursor.number}"):
             block = await self.headers.block(self.cursor.number)
-        except Exception as exc:
-            raise L1Unavailable(f"L1 block {self.cursor.number}: {exc}") from exc
         if block is None or block.hash != self.cursor.hash:
             raise ReorgDetected(f"L1 block {self.cursor.number} was reorganised")
 

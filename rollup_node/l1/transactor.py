@@ -9,7 +9,9 @@ L1 cannot include any more — unknown to it (an L1 reorg discarded its block, t
 it) or queued behind a nonce gap (an earlier one was discarded) — raises ``L1SendFailed``
 within seconds rather than at the receipt timeout: the key's other
 transactions wait behind this one, and a batch must land before its blocks' origins are
-F blocks old (SPEC §6 rule 2).
+F blocks old (SPEC §6 rule 2). ``send`` turns every failure ``l1.errors.classify`` calls
+transient (transport, timeouts, L1 busy) and every refusal of the raw transaction by L1's pool
+into ``L1SendFailed``; anything else (a programming error) propagates, to halt the service.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from typing import Any
 
 from eth_account import Account
 from web3 import AsyncWeb3
-from web3.exceptions import TimeExhausted, TransactionNotFound
+from web3.exceptions import ContractLogicError, TimeExhausted, TransactionNotFound, Web3RPCError
 
+from rollup_node.l1.errors import Action, RetryLater, classify
 from rollup_node.l1.provider import L1Provider
 
 #: Priority fee offered on L1 (1 gwei).
@@ -31,7 +34,7 @@ DROPPED_AFTER_SECONDS = 3.0
 RECEIPT_POLL_SECONDS = 0.2
 
 
-class L1SendFailed(RuntimeError):
+class L1SendFailed(RetryLater, RuntimeError):
     """The transaction could not be sent or confirmed (network, nonce, timeout): retry later.
     The nonce is re-read from L1 before the next transaction."""
 
@@ -98,7 +101,9 @@ class Transactor:
                 # contracts check (a CTC batch may consume deposits of the current head block,
                 # which an estimate in the head block's own context would refuse).
                 estimate = await self.w3.eth.estimate_gas(request, "pending")  # type: ignore[arg-type]
-            except Exception as exc:  # web3 raises several types for a reverting estimate
+            except (ContractLogicError, Web3RPCError) as exc:  # web3's types for a revert
+                if classify(exc) is Action.RETRY:
+                    raise  # L1 busy, not a verdict on the call
                 raise L1TransactionReverted("estimate", revert_data(exc)) from exc
             gas = estimate * 5 // 4 + 20_000
         block = await self.w3.eth.get_block("latest")
@@ -120,9 +125,14 @@ class Transactor:
         return signed
 
     async def broadcast(self, signed: Any) -> bytes:  # noqa: ANN401 - eth-account's type
-        """Send a signed transaction; return its hash."""
+        """Send a signed transaction; return its hash. L1 refusing it (nonce too low,
+        already known, underpriced, pool full) raises ``L1SendFailed``: the nonce and the fee
+        are read again for the next try."""
         try:
             return bytes(await self.w3.eth.send_raw_transaction(signed.raw_transaction))
+        except Web3RPCError as exc:
+            self._nonce = None
+            raise L1SendFailed(f"L1 refused transaction: {exc}") from exc
         except Exception:
             self._nonce = None  # resync from L1 on the next send
             raise
@@ -191,6 +201,8 @@ class Transactor:
                 return await self.wait(tx_hash, what)
             except (L1TransactionReverted, L1SendFailed):
                 raise
-            except Exception as exc:  # web3 and aiohttp raise many types; all mean "retry"
-                self._nonce = None
+            except Exception as exc:
+                self._nonce = None  # whatever happened, the next send reads L1's nonce
+                if classify(exc) is Action.HALT:
+                    raise  # a bug or a request L1 refuses on its merits: retrying cannot help
                 raise L1SendFailed(f"{what}: {type(exc).__name__}: {exc}") from exc

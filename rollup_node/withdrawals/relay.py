@@ -8,6 +8,10 @@ order, so no other choice is final sooner), reads block ``n`` and an ``eth_getPr
 node on another chain is caught here with a clear message, not by an L1 revert. Batches become
 final through the permissionless ``finalizeBatch()``, one per call in order; the relayer calls
 it when the window has passed and nobody has yet.
+
+``WithdrawalError`` is a verdict on the withdrawal (not found, not provable yet, would revert);
+a transport failure or a bug is not turned into one: it propagates as itself, and
+``l1.errors.classify`` says whether trying again can help.
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from typing import Any
 
 from eth_utils import to_checksum_address
 from web3 import AsyncWeb3
+from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
 
 from rollup_node.config import RollupConfig
 from rollup_node.contracts import describe_revert, load_artifact
+from rollup_node.l1.errors import Action, classify
 from rollup_node.l1.transactor import L1Receipt, L1TransactionReverted, Transactor, revert_data
 from rollup_node.proposer.finalizer import BatchFinalizer
 from rollup_node.proposer.scc import StateBatch, read_state_batches
@@ -134,7 +140,7 @@ class Relayer:
         """The L2 block of transaction ``tx_hash`` and the withdrawals it initiated."""
         try:
             receipt = await self.l2.eth.get_transaction_receipt(tx_hash)
-        except Exception as exc:  # web3 raises TransactionNotFound and transport errors
+        except TransactionNotFound as exc:
             raise WithdrawalError(f"no L2 receipt for 0x{tx_hash.hex()}: {exc}") from exc
         found = []
         for entry in receipt["logs"]:
@@ -271,7 +277,9 @@ class Relayer:
             estimate = await self.l1.eth.estimate_gas(
                 {"from": tx.address, "to": self.messenger.address, "data": data}
             )
-        except Exception as exc:  # a reverting estimate: report the contract's reason
+        except (ContractLogicError, Web3RPCError) as exc:  # web3's types for a revert
+            if classify(exc) is Action.RETRY:
+                raise  # L1 busy: not a verdict on the withdrawal
             raise WithdrawalError(
                 "finalizeWithdrawal would revert: "
                 + describe_revert(
