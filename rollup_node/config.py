@@ -181,6 +181,10 @@ class NodeConfig(BaseModel):
     rpc_max_body_bytes: int = Field(5 * 1024 * 1024, ge=1024)
     rpc_max_log_range: int = Field(10_000, ge=1)
     rpc_max_log_results: int = Field(10_000, ge=1)
+    rpc_max_batch_cost: int = Field(10_000, ge=1)  # rpc/limits.py: units of a batch's calls
+    rpc_gas_cap: int = Field(50_000_000, ge=21_000)  # gas of one eth_call / eth_estimateGas
+    rpc_max_proof_keys: int = Field(1_024, ge=1)  # storage keys of one eth_getProof
+    rpc_max_fee_history_blocks: int = Field(1_024, ge=1)  # blocks of one eth_feeHistory
 
     @field_validator("sequencer_key", "challenger_key")
     @classmethod

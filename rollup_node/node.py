@@ -330,6 +330,10 @@ class Node:
             max_batch_size=node.rpc_max_batch,
             max_logs_block_range=node.rpc_max_log_range,
             max_logs_results=node.rpc_max_log_results,
+            max_batch_cost=node.rpc_max_batch_cost,
+            gas_cap=node.rpc_gas_cap,
+            max_proof_keys=node.rpc_max_proof_keys,
+            max_fee_history_blocks=node.rpc_max_fee_history_blocks,
         )
         registry = self.registry if name == "l2" else CollectorRegistry()
         app = build_app(

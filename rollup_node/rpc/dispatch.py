@@ -70,13 +70,21 @@ class Param:
 Handler = Callable[..., Awaitable[Any]]
 
 
+Cost = Callable[[list[Any]], int]
+
+
 @dataclass(frozen=True, slots=True)
 class Method:
-    """A registered method: ``handler(context, *parsed_params)`` returns the JSON result."""
+    """A registered method: ``handler(context, *parsed_params)`` returns the JSON result.
+
+    ``cost`` rates a call from its raw params before it runs (one unit is about one block
+    read; see ``RpcLimits.max_batch_cost``); it must accept any params, malformed ones too.
+    """
 
     name: str
     handler: Handler
     params: tuple[Param, ...] = field(default=())
+    cost: Cost | None = None
 
     def parse_params(self, raw: list[Any]) -> list[Any]:
         """Parse positional arguments, naming the first one that is missing or wrong."""
@@ -152,7 +160,15 @@ class Dispatcher:
                 return self._refuse(
                     errors.limit_exceeded(
                         f"batch too large: {len(message)} requests, at most "
-                        f"{self._limits.max_batch_size}"
+                        f"{self._limits.max_batch_size} (rpc_max_batch)"
+                    )
+                )
+            cost = sum(self._cost(request) for request in message)
+            if cost > self._limits.max_batch_cost:
+                return self._refuse(
+                    errors.limit_exceeded(
+                        f"batch too expensive: cost {cost}, at most "
+                        f"{self._limits.max_batch_cost} (rpc_max_batch_cost)"
                     )
                 )
             responses = []
@@ -163,6 +179,14 @@ class Dispatcher:
             return _encode(responses) if responses else None
         response = await self._call(message, context)
         return None if response is None else _encode(response)
+
+    def _cost(self, request: Any) -> int:
+        """The cost units of one request of a batch (1 unless its method rates it higher)."""
+        method = self._methods.get(request.get("method")) if isinstance(request, dict) else None
+        raw = request.get("params") if isinstance(request, dict) else None
+        if method is None or method.cost is None or not isinstance(raw, list):
+            return 1
+        return max(1, method.cost(raw))
 
     def _refuse(self, error: RpcError) -> str:
         """The single answer to a body refused as a whole (counted under ``unknown``)."""

@@ -12,6 +12,7 @@ serving.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -41,7 +42,28 @@ from rollup_node.rpc.formatting import (
 )
 from rollup_node.rpc.limits import RpcLimits
 from rollup_node.rpc.params import BlockHashRef, BlockId, BlockNumberOrTag, FilterCriteria
-from rollup_node.rpc.subscriptions import LOGS, Subscriptions
+from rollup_node.rpc.subscriptions import Subscriptions, subscription_options
+
+# Cost units of a call for the batch budget (``RpcLimits.max_batch_cost``): one unit is about
+# one block read. A call or a log query is rated as ten; eth_feeHistory and eth_getProof by
+# the blocks and keys they ask for (whatever their params, malformed ones too).
+EXECUTION_COST = 10
+
+
+def _execution_cost(_: list[Any]) -> int:
+    return EXECUTION_COST
+
+
+def _fee_history_cost(raw: list[Any]) -> int:
+    try:
+        return params.hex_or_decimal_uint64(raw[0]) if raw else 1
+    except params.ParamError:
+        return 1
+
+
+def _proof_cost(raw: list[Any]) -> int:
+    keys = raw[1] if len(raw) > 1 else None
+    return 1 + (len(keys) if isinstance(keys, list) else 0)
 
 
 def _storage_key_with_text(value: Any) -> tuple[str, int]:
@@ -151,6 +173,7 @@ class EthApi:
         """``eth_call`` with block tags and geth-style state overrides."""
         number = self._state_number(block)
         pending = block == params.PENDING
+        request = self._gas_capped(request, number)
         output = await asyncio.to_thread(self._backend.call, request, number, overrides, pending)
         return data(output)
 
@@ -164,15 +187,36 @@ class EthApi:
         """``eth_estimateGas``; without a block, for the pending block (as anvil does)."""
         number = self._state_number(block)
         pending = block == params.PENDING
+        request = self._gas_capped(request, number)
         gas = await asyncio.to_thread(
             self._backend.estimate_gas, request, number, overrides, pending
         )
         return quantity(gas)
 
+    def _gas_capped(self, request: CallRequest, number: int) -> CallRequest:
+        """``request`` with its gas within ``gas_cap``: an explicit gas above it is refused
+        (-32005), none given becomes the block gas limit or the cap, whichever is lower."""
+        cap = self._limits.gas_cap
+        if request.gas is not None:
+            if request.gas > cap:
+                raise errors.limit_exceeded(
+                    f"gas {request.gas} above the node's limit for calls "
+                    f"(rpc_gas_cap: at most {cap})"
+                )
+            return request
+        block = self._backend.block_by_number(number)
+        block_gas = block.gas_limit if block is not None else cap
+        return dataclasses.replace(request, gas=min(cap, max(block_gas, 21_000)))
+
     async def get_proof(
         self, _: CallContext, address: bytes, keys: list[tuple[str, int]], block: BlockId
     ) -> dict[str, Any]:
         """``eth_getProof``: account and storage proofs; keys echo the client's spelling."""
+        if len(keys) > self._limits.max_proof_keys:
+            raise errors.limit_exceeded(
+                f"too many storage keys: {len(keys)}, at most {self._limits.max_proof_keys} "
+                "(rpc_max_proof_keys)"
+            )
         number = self._state_number(block)
         slots = [slot for _, slot in keys]
         proof = await asyncio.to_thread(self._backend.get_proof, address, slots, number)
@@ -222,7 +266,12 @@ class EthApi:
         percentiles: Sequence[float],
     ) -> dict[str, Any]:
         """``eth_feeHistory``: base fees (and the next one), gas used ratios, rewards."""
-        count = min(block_count, self._limits.max_fee_history_blocks)
+        if block_count > self._limits.max_fee_history_blocks:
+            raise errors.limit_exceeded(
+                f"block count {block_count} above {self._limits.max_fee_history_blocks} "
+                "(rpc_max_fee_history_blocks)"
+            )
+        count = block_count
         if count == 0:
             return {"oldestBlock": quantity(0), "baseFeePerGas": [], "gasUsedRatio": []}
         head = self._backend.head_number()
@@ -460,13 +509,12 @@ class EthApi:
     # -- subscriptions ----------------------------------------------------------------------
 
     async def subscribe(
-        self, context: CallContext, kind: str, options: FilterCriteria | None
+        self, context: CallContext, kind: str, options: FilterCriteria | bool | None
     ) -> str:
-        """``eth_subscribe`` over WebSocket: newHeads, logs, newPendingTransactions."""
+        """``eth_subscribe`` over WebSocket: newHeads, logs, newPendingTransactions, syncing
+        (options checked per kind by ``Subscriptions``)."""
         if context.connection is None:
             raise RpcError(errors.METHOD_NOT_FOUND, "notifications not supported")
-        if options is not None and kind != LOGS:
-            raise errors.invalid_params(f"invalid argument 1 (options): {kind} takes no options")
         return self._subscriptions.subscribe(context.connection, kind, options)
 
     async def unsubscribe(self, context: CallContext, subscription_id: str) -> bool:
@@ -505,11 +553,12 @@ class EthApi:
                 self.get_storage_at,
                 (address, Param("slot", params.storage_key), state_block),
             ),
-            Method("eth_call", self.call, call_args),
+            Method("eth_call", self.call, call_args, _execution_cost),
             Method(
                 "eth_estimateGas",
                 self.estimate_gas,
                 (call_args[0], Param("block", params.block_id, params.PENDING), call_args[2]),
+                _execution_cost,
             ),
             Method(
                 "eth_getProof",
@@ -519,6 +568,7 @@ class EthApi:
                     Param("storageKeys", params.list_of(_storage_key_with_text)),
                     Param("block", params.block_id),
                 ),
+                _proof_cost,
             ),
             Method("eth_gasPrice", self.gas_price),
             Method("eth_maxPriorityFeePerGas", self.max_priority_fee_per_gas),
@@ -531,6 +581,7 @@ class EthApi:
                     Param("newestBlock", params.block_number),
                     Param("rewardPercentiles", params.reward_percentiles, ()),
                 ),
+                _fee_history_cost,
             ),
             Method(
                 "eth_sendRawTransaction",
@@ -571,7 +622,12 @@ class EthApi:
             Method(
                 "eth_getBlockReceipts", self.get_block_receipts, (Param("block", params.block_id),)
             ),
-            Method("eth_getLogs", self.get_logs, (Param("filter", params.filter_criteria),)),
+            Method(
+                "eth_getLogs",
+                self.get_logs,
+                (Param("filter", params.filter_criteria),),
+                _execution_cost,
+            ),
             Method("eth_newFilter", self.new_filter, (Param("filter", params.filter_criteria),)),
             Method("eth_newBlockFilter", self.new_block_filter),
             Method("eth_newPendingTransactionFilter", self.new_pending_transaction_filter),
@@ -583,7 +639,7 @@ class EthApi:
                 self.subscribe,
                 (
                     Param("subscriptionName", params.string),
-                    Param("options", params.filter_criteria, None),
+                    Param("options", subscription_options, None),
                 ),
             ),
             Method("eth_unsubscribe", self.unsubscribe, (Param("subscriptionId", params.string),)),

@@ -12,7 +12,8 @@ class RpcLimits:
     ``max_body_bytes`` bounds an HTTP body and a WebSocket message; the server refuses a
     larger one while reading it, never holding more than this in memory. ``max_json_depth``
     bounds the nesting of arrays and objects and ``max_json_containers`` their number, both
-    checked before decoding (see ``decode``).
+    checked before decoding (see ``decode``). Every other bound is checked before the work it
+    bounds starts, and its -32005 message names the configuration key that sets it.
     """
 
     max_body_bytes: int = 5 * 1024 * 1024
@@ -22,6 +23,13 @@ class RpcLimits:
     # Arrays and objects in one body: a full batch of eth_call with access lists has ~10,000.
     max_json_containers: int = 50_000
     max_batch_size: int = 100
+    # The summed cost of one batch's calls (see ``Method.cost``): about one unit per block read
+    # or storage proof, so a batch of 100 eth_feeHistory of 1,024 blocks (> 60 s) is refused.
+    max_batch_cost: int = 10_000
+    # Gas of one eth_call / eth_estimateGas (geth's RPCGasCap): an explicit gas above it is
+    # refused, none given means min(this, the block gas limit).
+    gas_cap: int = 50_000_000
+    max_proof_keys: int = 1_024
     max_logs_block_range: int = 10_000
     max_logs_results: int = 10_000
     max_fee_history_blocks: int = 1024

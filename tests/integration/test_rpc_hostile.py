@@ -161,5 +161,34 @@ def test_an_oversized_init_code_is_a_server_error(node: DevnetProcess) -> None:
     _assert_serving(node)
 
 
+# --- expensive requests: refused before they run, -32005 naming the limit -------------------
+
+
+def _rpc(method: str, params: list, request_id: int = 1) -> dict:
+    return {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}
+
+
+def test_default_limits_refuse_what_used_to_run_for_seconds(node: DevnetProcess) -> None:
+    cases = [
+        (_rpc("eth_call", [{"to": ADDRESS, "gas": hex(2**64 - 1)}, "latest"]), "rpc_gas_cap"),
+        (_rpc("eth_estimateGas", [{"to": ADDRESS, "gas": hex(50_000_001)}]), "rpc_gas_cap"),
+        (
+            _rpc("eth_getProof", [ADDRESS, [hex(i) for i in range(10_000)], "latest"]),
+            "rpc_max_proof_keys",
+        ),
+        (_rpc("eth_feeHistory", ["0x401", "latest", [50]]), "rpc_max_fee_history_blocks"),
+        (
+            [_rpc("eth_feeHistory", ["0x400", "latest", [50]], i) for i in range(100)],
+            "rpc_max_batch_cost",
+        ),
+    ]
+    for url, _, _ in _targets(node):
+        for body, key in cases:
+            answer = _post(url, json.dumps(body))
+            assert answer["error"]["code"] == -32005, answer
+            assert key in answer["error"]["message"], answer
+    _assert_serving(node)
+
+
 def test_the_process_survived_this_module(node: DevnetProcess) -> None:
     _assert_serving(node)
