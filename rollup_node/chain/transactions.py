@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import rlp
 from coincurve import PublicKey
 from eth.abc import SignedTransactionAPI
 from eth.vm.forks.cancun.transactions import CancunTransactionBuilder
@@ -24,6 +23,7 @@ from eth_hash.auto import keccak
 from rollup_node.chain.records import TxRecord
 from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE, DepositTx, decode_deposit
 from rollup_node.protocol.errors import RejectReason, TransactionRejected
+from rollup_node.protocol.rlp_encoding import encode_uint, list_header
 from rollup_node.protocol.transaction_validity import UserTransaction, check_signature
 
 USER_TX_TYPES = (1, 2)
@@ -79,8 +79,8 @@ def recover_sender(tx: SignedTransactionAPI, raw: bytes) -> bytes:
     unsigned_end = _item_starts(raw, body_start, body_end)[-3]  # v, r, s are the last three items
     unsigned = raw[body_start:unsigned_end]
     if not typed and tx.chain_id is not None:  # EIP-155: rlp([..., chain_id, 0, 0])
-        unsigned += rlp.encode(tx.chain_id) + b"\x80\x80"
-    message = _list_header(len(unsigned)) + unsigned
+        unsigned += encode_uint(tx.chain_id) + b"\x80\x80"
+    message = list_header(len(unsigned)) + unsigned
     if typed:
         message = raw[:1] + message
     signature = tx.r.to_bytes(32, "big") + tx.s.to_bytes(32, "big") + bytes([y_parity])
@@ -150,13 +150,6 @@ def _item_starts(data: bytes, start: int, end: int) -> list[int]:
             size = int.from_bytes(data[position + 1 : position + 1 + size_bytes], "big")
             position += 1 + size_bytes + size
     return starts
-
-
-def _list_header(size: int) -> bytes:
-    if size < 56:
-        return bytes([0xC0 + size])
-    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
-    return bytes([0xF7 + len(length)]) + length
 
 
 def user_tx_record(

@@ -21,6 +21,8 @@ import rlp
 from eth.constants import BLANK_ROOT_HASH
 from eth_hash.auto import keccak
 
+from rollup_node.protocol.rlp_encoding import encode_list, encode_string
+
 _EMPTY = b"\x80"  # rlp(b""): an empty branch slot or value
 _NIBBLE = {c: i for i, c in enumerate("0123456789abcdef")}
 
@@ -45,7 +47,9 @@ def _node(keys: list[str], values: list[bytes], lo: int, hi: int, depth: int) ->
     first ``depth`` nibbles."""
     first = keys[lo]
     if hi - lo == 1:
-        return _list(_string(_hex_prefix(first[depth:], leaf=True)) + _string(values[lo]))
+        return encode_list(
+            encode_string(_hex_prefix(first[depth:], leaf=True)) + encode_string(values[lo])
+        )
     last = keys[hi - 1]
     # Sorted: what the first and last keys share, all of them share.
     end = depth
@@ -54,10 +58,10 @@ def _node(keys: list[str], values: list[bytes], lo: int, hi: int, depth: int) ->
         end += 1
     if end > depth:
         child = _node(keys, values, lo, hi, end)
-        return _list(_string(_hex_prefix(first[depth:end], leaf=False)) + _ref(child))
+        return encode_list(encode_string(_hex_prefix(first[depth:end], leaf=False)) + _ref(child))
     value = _EMPTY
     if len(first) == depth:  # a key ending here holds the branch's value (sorted first)
-        value = _string(values[lo])
+        value = encode_string(values[lo])
         lo += 1
     slots = [_EMPTY] * 16
     start = lo
@@ -68,7 +72,7 @@ def _node(keys: list[str], values: list[bytes], lo: int, hi: int, depth: int) ->
             stop += 1
         slots[_NIBBLE[nibble]] = _ref(_node(keys, values, start, stop, depth + 1))
         start = stop
-    return _list(b"".join(slots) + value)
+    return encode_list(b"".join(slots) + value)
 
 
 def _ref(node: bytes) -> bytes:
@@ -82,21 +86,3 @@ def _hex_prefix(path: str, leaf: bool) -> bytes:
     if len(path) % 2:
         return bytes.fromhex(f"{flag + 1:x}{path}")
     return bytes.fromhex(f"{flag:x}0{path}")
-
-
-def _string(data: bytes) -> bytes:
-    size = len(data)
-    if size == 1 and data[0] < 0x80:
-        return data
-    if size < 56:
-        return bytes([0x80 + size]) + data
-    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
-    return bytes([0xB7 + len(length)]) + length + data
-
-
-def _list(payload: bytes) -> bytes:
-    size = len(payload)
-    if size < 56:
-        return bytes([0xC0 + size]) + payload
-    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
-    return bytes([0xF7 + len(length)]) + length + payload

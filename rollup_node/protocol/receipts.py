@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import rlp
 from eth_bloom import BloomFilter
 
 from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE
+from rollup_node.protocol.rlp_encoding import encode_list, encode_string, encode_uint
 
 DEPOSIT_RECEIPT_VERSION = 1
 
@@ -37,16 +37,28 @@ def encode_receipt(
     logs: Sequence[Log],
     deposit_nonce: int | None = None,
 ) -> bytes:
-    """The EIP-2718 receipt encoding of a transaction of type ``tx_type``."""
-    fields: list[object] = [
-        b"\x01" if status else b"",
-        cumulative_gas_used,
-        bloom,
-        [[address, list(topics), data] for address, topics, data in logs],
-    ]
+    """The EIP-2718 receipt encoding of a transaction of type ``tx_type``.
+
+    Built field by field from the known shape (``protocol/rlp_encoding``), not through the
+    generic encoder that infers every item's type: the same bytes, a fraction of the cost.
+    """
+    encoded_logs = b"".join(
+        encode_list(
+            encode_string(address)
+            + encode_list(b"".join(encode_string(topic) for topic in topics))
+            + encode_string(data)
+        )
+        for address, topics, data in logs
+    )
+    payload = (
+        (b"\x01" if status else b"\x80")
+        + encode_uint(cumulative_gas_used)
+        + encode_string(bloom)
+        + encode_list(encoded_logs)
+    )
     if tx_type == DEPOSIT_TX_TYPE:
         if deposit_nonce is None:
             raise ValueError("a deposit receipt needs its deposit nonce")
-        fields += [deposit_nonce, DEPOSIT_RECEIPT_VERSION]
-    encoded = rlp.encode(fields)
+        payload += encode_uint(deposit_nonce) + encode_uint(DEPOSIT_RECEIPT_VERSION)
+    encoded = encode_list(payload)
     return encoded if tx_type == 0 else bytes([tx_type]) + encoded
