@@ -23,7 +23,9 @@ T = TypeVar("T")
 class RunningNode:
     """A started ``Node`` on a background event loop."""
 
-    def __init__(self, data_dir: Path, **node_overrides: Any) -> None:
+    def __init__(
+        self, data_dir: Path, node_class: type[Node] = Node, **node_overrides: Any
+    ) -> None:
         rollup = node_overrides.pop("rollup", {})
         node_kwargs = {
             key: node_overrides.pop(key)
@@ -44,7 +46,7 @@ class RunningNode:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="node-loop", daemon=True)
         self._thread.start()
-        self.node = Node(self.config, **node_kwargs)
+        self.node = node_class(self.config, **node_kwargs)
         self.run(self.node.start())
         assert self.node.rpc is not None and self.node.rpc.port
         self.url = f"http://127.0.0.1:{self.node.rpc.port}"
