@@ -15,7 +15,9 @@ Data flow, one poll of ``driver.Derivation``:
 5. ``heads``        the batch records (which L1 block each derived batch came from) and the
                     safe and finalized heads, stored with the blocks.
 
-Errors say what the caller must do: ``ReorgDetected`` = reset to the last canonical batch and
-resume; ``L1Unavailable`` = retry later; anything else halts the node. "No new L1 block yet"
-is a normal return, not an error.
+Errors say what the caller must do, as ``l1.errors.classify`` decides for every L1 service:
+``ReorgDetected`` = reset to the last canonical batch and resume; ``L1Unavailable`` (or a
+transport failure) = retry after a doubling pause; anything else — a bug, a database error,
+``chain.errors.ExecutionFault`` — halts the node. "No new L1 block yet" is a normal return,
+not an error.
 """
