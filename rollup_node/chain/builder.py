@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import rlp
-from eth._utils.address import generate_contract_address
 from eth.constants import BLANK_ROOT_HASH, EMPTY_SHA3, EMPTY_UNCLE_HASH
 from eth.vm.execution_context import ExecutionContext
 from eth.vm.forks.cancun import CancunVM
@@ -31,6 +30,7 @@ from rollup_node.chain.transactions import (
 )
 from rollup_node.chain.trie_root import ordered_trie_root
 from rollup_node.chain.vm import L1State, RollupState
+from rollup_node.protocol.addresses import create_address
 from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE, DepositTx
 from rollup_node.protocol.l1_fee import l1_gas_used
 from rollup_node.protocol.receipts import DEPOSIT_RECEIPT_VERSION, encode_receipt, logs_bloom
@@ -66,6 +66,23 @@ class BlockEnv:
     mix_hash: bytes
     prev_hashes: tuple[bytes, ...] = ()  # most recent first, at most 256, for BLOCKHASH
     extra_data: bytes = b""
+
+    def execution_context(self, chain_id: int, gas_limit: int | None = None) -> ExecutionContext:
+        """py-evm's view of this environment (no difficulty, no blobs: SPEC §3.5); the one
+        place a ``BlockEnv`` becomes an ``ExecutionContext``, for building and for calls.
+        ``gas_limit`` overrides the block's (a call may ask for more gas than a block has)."""
+        return ExecutionContext(
+            coinbase=self.coinbase,
+            timestamp=self.timestamp,
+            block_number=self.number,
+            difficulty=0,
+            mix_hash=self.mix_hash,
+            gas_limit=self.gas_limit if gas_limit is None else gas_limit,
+            prev_hashes=self.prev_hashes,
+            chain_id=chain_id,
+            base_fee_per_gas=self.base_fee,
+            excess_blob_gas=0,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,18 +131,7 @@ class BlockBuilder:
         self.env = env
         self._db = state_db
         state_class = RollupState if rules.is_rollup else L1State
-        context = ExecutionContext(
-            coinbase=env.coinbase,
-            timestamp=env.timestamp,
-            block_number=env.number,
-            difficulty=0,
-            mix_hash=env.mix_hash,
-            gas_limit=env.gas_limit,
-            prev_hashes=env.prev_hashes,
-            chain_id=rules.chain_id,
-            base_fee_per_gas=env.base_fee,
-            excess_blob_gas=0,
-        )
+        context = env.execution_context(rules.chain_id)
         self.state = state_class(state_db, context, parent_state_root)
         if isinstance(self.state, RollupState):
             self.state.l1_fee_overhead = rules.l1_fee_overhead
@@ -229,7 +235,7 @@ class BlockBuilder:
                 gas_used=gas_used,
                 cumulative_gas_used=self.gas_used,
                 effective_gas_price=state.get_gas_price(tx),
-                contract_address=None if tx.to else generate_contract_address(sender, tx.nonce),
+                contract_address=None if tx.to else create_address(sender, tx.nonce),
                 logs=tuple(
                     (address, tuple(t.to_bytes(32, "big") for t in topics), data)
                     for address, topics, data in computation.get_log_entries()

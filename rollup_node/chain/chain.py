@@ -16,11 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 import rlp
-from eth._utils.address import generate_contract_address
 from eth.constants import BLANK_ROOT_HASH, CREATE_CONTRACT_ADDRESS, EMPTY_SHA3
 from eth.db.account import AccountDB
 from eth.exceptions import Revert
-from eth.vm.execution_context import ExecutionContext
 from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
 from eth.vm.message import Message
 from eth_hash.auto import keccak
@@ -28,11 +26,19 @@ from trie import HexaryTrie
 
 from rollup_node.chain.builder import BlockBuilder, BlockEnv, ChainRules, SealedBlock
 from rollup_node.chain.errors import ExecutionReverted, UnknownBlock
-from rollup_node.chain.queries import AccountOverride, AccountProof, CallRequest, StorageProof
+from rollup_node.chain.queries import (
+    AccountOverride,
+    AccountProof,
+    CallRequest,
+    StorageProof,
+    log_matches,
+)
 from rollup_node.chain.records import BlockRecord, LogRecord, ReceiptRecord, TxRecord
 from rollup_node.chain.store import ChainStore
 from rollup_node.chain.vm import L1State, RollupState
+from rollup_node.protocol.addresses import create_address
 from rollup_node.protocol.errors import RejectReason, TransactionRejected
+from rollup_node.protocol.transaction_validity import TX_BASE_GAS, intrinsic_gas_of
 
 NewBlockCallback = Callable[[BlockRecord, tuple[ReceiptRecord, ...]], None]
 
@@ -228,7 +234,7 @@ class Chain:
                 continue
             for receipt in self.store.receipts(block.hash):
                 for log in receipt.logs:
-                    if _log_matches(log, wanted_addresses, wanted_topics):
+                    if log_matches(log, wanted_addresses, wanted_topics):
                         out.append(log)
         return out
 
@@ -356,7 +362,7 @@ class Chain:
         block = self.store.block_by_number(block_number)
         if block is None:
             raise UnknownBlock(f"block {block_number} not found")
-        return min(CALL_GAS_CAP, max(block.gas_limit, 21_000))
+        return min(CALL_GAS_CAP, max(block.gas_limit, TX_BASE_GAS))
 
     def _execute(
         self,
@@ -388,30 +394,14 @@ class Chain:
                     )
                 ),
             )
-        context = ExecutionContext(
-            coinbase=env.coinbase,
-            timestamp=env.timestamp,
-            block_number=env.number,
-            difficulty=0,
-            mix_hash=env.mix_hash,
-            gas_limit=max(env.gas_limit, gas),
-            prev_hashes=env.prev_hashes,
-            chain_id=self.chain_id,
-            base_fee_per_gas=env.base_fee,
-            excess_blob_gas=0,
-        )
+        context = env.execution_context(self.chain_id, gas_limit=max(env.gas_limit, gas))
         state_class = RollupState if self.rules.is_rollup else L1State
         state = state_class(self.store.state_db(), context, block.state_root)
         _apply_overrides(state, overrides or {})
         sender = request.sender or b"\x00" * 20
         data = request.data or b""
         value = request.value or 0
-        zeros = data.count(0)
-        intrinsic = 21_000 + 4 * zeros + 16 * (len(data) - zeros)
-        if request.to is None:
-            intrinsic += 32_000 + 2 * ((len(data) + 31) // 32)
-        for _address, slots in request.access_list or ():
-            intrinsic += 2_400 + 1_900 * len(slots)
+        intrinsic = intrinsic_gas_of(data, request.to is None, request.access_list or ())
         if gas < intrinsic:
             return False, b"", gas, f"intrinsic gas too low: have {gas}, want {intrinsic}"
         gas_price = request.gas_price or request.max_fee_per_gas or 0
@@ -426,7 +416,7 @@ class Chain:
                 state.mark_storage_warm(address, slot)
         state.mark_address_warm(env.coinbase)
         if request.to is None:
-            create_address = generate_contract_address(sender, state.get_nonce(sender))
+            created = create_address(sender, state.get_nonce(sender))
             state.increment_nonce(sender)
             message = Message(
                 gas=gas - intrinsic,
@@ -435,7 +425,7 @@ class Chain:
                 value=value,
                 data=b"",
                 code=data,
-                create_address=create_address,
+                create_address=created,
             )
         else:
             state.mark_address_warm(request.to)
@@ -510,11 +500,3 @@ def _bloom_may_match(bloom: bytes, addresses: set[bytes], topics: list[set[bytes
     if addresses and not any(a in filt for a in addresses):
         return False
     return all(wanted is None or any(t in filt for t in wanted) for wanted in topics)
-
-
-def _log_matches(log: LogRecord, addresses: set[bytes], topics: list[set[bytes] | None]) -> bool:
-    if addresses and log.address not in addresses:
-        return False
-    if len(topics) > len(log.topics):
-        return False
-    return all(wanted is None or log.topics[i] in wanted for i, wanted in enumerate(topics))

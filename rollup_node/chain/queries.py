@@ -1,4 +1,5 @@
-"""The chain's query values: call requests, state overrides and account/storage proofs.
+"""The chain's query values: call requests, state overrides, account/storage proofs, and the
+log filter rule.
 
 They belong to the chain (which answers the queries) so that the layers above it — the RPC
 layer parsing JSON into them (``rpc/params``), output roots reading a storage root from an
@@ -8,7 +9,10 @@ quantities ``int``; ``None`` means "not given".
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+
+from rollup_node.chain.records import LogRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +70,18 @@ class AccountProof:
     storage_hash: bytes
     account_proof: tuple[bytes, ...]
     storage_proofs: tuple[StorageProof, ...]
+
+
+def log_matches(
+    log: LogRecord,
+    addresses: Collection[bytes],
+    topics: Sequence[Collection[bytes] | None],
+) -> bool:
+    """geth's log filter rule: any of ``addresses`` (none = all) and, per position, any listed
+    topic (``None`` = any). The one home of the rule: ``eth_getLogs`` (``Chain.logs``), poll
+    filters and ``logs`` subscriptions all use it."""
+    if addresses and log.address not in addresses:
+        return False
+    if len(topics) > len(log.topics):
+        return False
+    return all(wanted is None or log.topics[i] in wanted for i, wanted in enumerate(topics))

@@ -15,24 +15,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eth._utils.address import generate_contract_address
 from eth.abc import ComputationAPI, SignedTransactionAPI
 from eth.constants import CREATE_CONTRACT_ADDRESS
-from eth.vm.forks.cancun import CancunVM
 from eth.vm.forks.cancun.state import CancunState, CancunTransactionExecutor
 from eth.vm.forks.spurious_dragon.state import collect_touched_accounts
 from eth.vm.message import Message
 
+from rollup_node.protocol.addresses import create_address
 from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE, DepositTx
-from rollup_node.protocol.l1_fee import L1FeeParams, l1_fee
-from rollup_node.protocol.predeploys import L1_BLOCK, L1_BLOCK_BASEFEE_SLOT, L1_FEE_VAULT
-from rollup_node.protocol.transaction_validity import INIT_CODE_WORD_GAS, MAX_INIT_CODE_SIZE
+from rollup_node.protocol.l1_fee import L1FeeParams, l1_fee, l1_fee_params
+from rollup_node.protocol.predeploys import L1_FEE_VAULT
+from rollup_node.protocol.transaction_validity import (
+    INIT_CODE_WORD_GAS,
+    MAX_INIT_CODE_SIZE,
+    intrinsic_gas_of,
+)
 
 MAX_REFUND_QUOTIENT = 5
-TX_BASE_GAS = 21_000
-TX_CREATE_GAS = 32_000
-TX_DATA_ZERO_GAS = 4
-TX_DATA_NONZERO_GAS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +61,7 @@ class _DepositAsTransaction:
 
 def deposit_intrinsic_gas(deposit: DepositTx) -> int:
     """Cancun's intrinsic gas of the deposit's call or creation (no access list)."""
-    zeros = deposit.data.count(0)
-    gas = TX_BASE_GAS + TX_DATA_ZERO_GAS * zeros + TX_DATA_NONZERO_GAS * (len(deposit.data) - zeros)
-    if deposit.to is None:
-        gas += TX_CREATE_GAS + INIT_CODE_WORD_GAS * ((len(deposit.data) + 31) // 32)
-    return gas
+    return intrinsic_gas_of(deposit.data, deposit.to is None)
 
 
 class RollupTransactionExecutor(CancunTransactionExecutor):
@@ -98,7 +93,7 @@ class RollupTransactionExecutor(CancunTransactionExecutor):
         state.lock_changes()  # the mint and the nonce survive whatever follows
 
         contract_address = (
-            generate_contract_address(deposit.sender, deposit_nonce) if deposit.to is None else None
+            create_address(deposit.sender, deposit_nonce) if deposit.to is None else None
         )
         intrinsic = deposit_intrinsic_gas(deposit)
         # Failures py-evm would raise instead of returning (as the C program checks them too).
@@ -158,8 +153,7 @@ class RollupState(CancunState):
 
     def l1_fee_params(self) -> L1FeeParams:
         """The fee parameters, with the L1 base fee the L1-info deposit stored in L1Block."""
-        base_fee = self.get_storage(L1_BLOCK, L1_BLOCK_BASEFEE_SLOT)
-        return L1FeeParams(base_fee, self.l1_fee_overhead, self.l1_fee_scalar)
+        return l1_fee_params(self.get_storage, self.l1_fee_overhead, self.l1_fee_scalar)
 
     def l1_fee_of(self, transaction: SignedTransactionAPI) -> int:
         """The L1 data fee of a user transaction at this point of the block."""
@@ -168,23 +162,10 @@ class RollupState(CancunState):
     def apply_deposit(self, deposit: DepositTx) -> DepositOutcome:
         """Execute one deposit transaction."""
         executor = self.get_transaction_executor()
-        assert isinstance(executor, RollupTransactionExecutor)
+        if not isinstance(executor, RollupTransactionExecutor):  # a subclass changed the class
+            raise TypeError(f"deposits need RollupTransactionExecutor, not {type(executor)}")
         return executor.apply_deposit(deposit)
-
-
-class RollupVM(CancunVM):
-    """The Cancun VM with the rollup's state class."""
-
-    fork = "rollup-cancun"
-    _state_class = RollupState
 
 
 class L1State(CancunState):
     """The embedded L1's state: plain Cancun."""
-
-
-class L1VM(CancunVM):
-    """The embedded L1's VM: plain Cancun."""
-
-    fork = "cancun"
-    _state_class = L1State

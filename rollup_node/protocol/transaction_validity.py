@@ -13,6 +13,7 @@ The rules read plain data (``UserTransaction``, filled from the decoded transact
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sized
 from dataclasses import dataclass
 
 from rollup_node.protocol.errors import RejectReason, TransactionRejected
@@ -71,16 +72,30 @@ class BlockContext:
     gas_available: int
 
 
-def intrinsic_gas(tx: UserTransaction) -> int:
+def calldata_gas(data: bytes) -> int:
+    """``4·zeroBytes + 16·nonZeroBytes`` of ``data``: the calldata part of the intrinsic cost,
+    and, over the signed encoding, the L1 gas of the data fee (SPEC §3.4)."""
+    zeros = data.count(0)
+    return TX_DATA_ZERO_GAS * zeros + TX_DATA_NONZERO_GAS * (len(data) - zeros)
+
+
+def intrinsic_gas_of(
+    data: bytes, is_create: bool, access_list: Iterable[tuple[bytes, Sized]] = ()
+) -> int:
     """Cancun's intrinsic cost: the base, calldata, creation with its init-code words, and the
-    access list."""
-    zeros = tx.data.count(0)
-    cost = TX_BASE_GAS + TX_DATA_ZERO_GAS * zeros + TX_DATA_NONZERO_GAS * (len(tx.data) - zeros)
-    if tx.to is None:
-        cost += TX_CREATE_GAS + INIT_CODE_WORD_GAS * ((len(tx.data) + 31) // 32)
-    for _, slots in tx.access_list:
+    access list (its entries' addresses and storage keys). The one home of the rule: the
+    validity check and the call executor (``eth_call``, ``eth_estimateGas``) both use it."""
+    cost = TX_BASE_GAS + calldata_gas(data)
+    if is_create:
+        cost += TX_CREATE_GAS + INIT_CODE_WORD_GAS * ((len(data) + 31) // 32)
+    for _, slots in access_list:
         cost += ACCESS_LIST_ADDRESS_GAS + ACCESS_LIST_STORAGE_KEY_GAS * len(slots)
     return cost
+
+
+def intrinsic_gas(tx: UserTransaction) -> int:
+    """The intrinsic cost of ``tx`` (``intrinsic_gas_of``)."""
+    return intrinsic_gas_of(tx.data, tx.to is None, tx.access_list)
 
 
 def check_signature(tx: UserTransaction, chain_id: int) -> None:

@@ -10,24 +10,14 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
+from rollup_node.chain.queries import log_matches  # the rule's home; re-exported here
 from rollup_node.chain.records import BlockRecord, LogRecord, ReceiptRecord
 from rollup_node.rpc.events import ChainEvents
 from rollup_node.rpc.params import FilterCriteria
-
-
-def log_matches(
-    log: LogRecord, addresses: Sequence[bytes], topics: Sequence[Sequence[bytes] | None]
-) -> bool:
-    """geth's rule: any of ``addresses`` (none = all) and, per position, any listed topic."""
-    if addresses and log.address not in addresses:
-        return False
-    if len(topics) > len(log.topics):
-        return False
-    return all(wanted is None or log.topics[i] in wanted for i, wanted in enumerate(topics))
 
 
 def new_id() -> str:

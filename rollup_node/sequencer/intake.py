@@ -31,8 +31,7 @@ from rollup_node.chain.records import BlockRecord, TxRecord
 from rollup_node.chain.transactions import SignedUserTransaction, verify_user_transaction
 from rollup_node.protocol.batch import SINGLE_TX_OVERHEAD
 from rollup_node.protocol.errors import RejectReason, TransactionRejected
-from rollup_node.protocol.l1_fee import L1FeeParams, l1_fee
-from rollup_node.protocol.predeploys import L1_BLOCK, L1_BLOCK_BASEFEE_SLOT
+from rollup_node.protocol.l1_fee import L1FeeParams, l1_fee, l1_fee_params
 from rollup_node.protocol.transaction_validity import BlockContext, SenderState, check_transaction
 from rollup_node.sequencer.batch_room import BatchRoom
 
@@ -239,8 +238,8 @@ class Intake:
         view = self._view
         if view is None or view[0].hash != head.hash:
             accounts = AccountDB(self._chain.store.state_db(), head.state_root)
-            fee_params = L1FeeParams(
-                accounts.get_storage(L1_BLOCK, L1_BLOCK_BASEFEE_SLOT),
+            fee_params = l1_fee_params(
+                accounts.get_storage,
                 self._chain.rules.l1_fee_overhead,
                 self._chain.rules.l1_fee_scalar,
             )

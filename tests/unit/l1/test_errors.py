@@ -1,6 +1,7 @@
 """``l1.errors.classify``: what a service does after a failed L1 request. The transport
 failures are the real ones web3 raises through the node's provider — a refused connection, a
-timeout, HTTP statuses and JSON-RPC errors from a small aiohttp server standing in for L1."""
+timeout, HTTP statuses and JSON-RPC errors from a small aiohttp server standing in for L1 —
+and the transactor, which retries (``L1SendFailed``) only what ``classify`` calls transient."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from typing import Any
 import lmdb
 import pytest
 from aiohttp import web
+from web3.exceptions import Web3RPCError
 
 from rollup_node.chain.errors import ExecutionFault
+from rollup_node.chain.genesis import devnet_accounts
 from rollup_node.derivation.errors import L1Unavailable, ReorgDetected, reading_l1
 from rollup_node.l1.errors import Action, Backoff, classify
-from rollup_node.l1.transactor import L1SendFailed, L1TransactionReverted, connect
+from rollup_node.l1.transactor import L1SendFailed, L1TransactionReverted, Transactor, connect
 
 
 class L1Stub:
@@ -142,3 +145,22 @@ def test_backoff_doubles_to_its_ceiling_and_restarts_after_a_success() -> None:
     assert [backoff.pause() for _ in range(5)] == [0.5, 1.0, 2.0, 3.0, 3.0]
     backoff.succeeded()
     assert backoff.pause() == 0.5
+
+
+async def test_the_transactor_retries_l1_trouble_and_raises_anything_else(
+    stub: tuple[L1Stub, str],
+) -> None:
+    l1, url = stub
+    w3 = connect(url, 5)
+    try:
+        tx = Transactor(w3, devnet_accounts()[2][1], 900)
+        l1.status = 503
+        with pytest.raises(L1SendFailed, match="probe: ClientResponseError"):
+            await tx.send(tx.address, b"", "probe", gas=21_000)
+        l1.status = 200
+        l1.error = {"code": -32602, "message": "invalid argument 0"}
+        with pytest.raises(Web3RPCError) as refused:  # not L1SendFailed: retrying cannot help
+            await tx.send(tx.address, b"", "probe", gas=21_000)
+        assert not isinstance(refused.value, L1SendFailed)
+    finally:
+        await w3.provider.disconnect()
