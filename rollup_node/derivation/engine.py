@@ -143,7 +143,8 @@ class Engine:
         return out
 
     async def rewind(self, number: int, extras: dict[bytes, bytes | None]) -> None:
-        """Drop blocks above ``number`` (a reorg on a node that only derives)."""
+        """Drop blocks above ``number`` after an L1 reorg (or, on a node that only derives,
+        blocks no batch confirmed); a sequencer's transactions in them go back to its intake."""
         async with self.lock:
             await asyncio.get_running_loop().run_in_executor(
                 self.executor, self._rewind, number, extras
