@@ -13,6 +13,7 @@ import importlib
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rollup_node import __version__
@@ -20,10 +21,10 @@ from rollup_node.config import ConfigError, load_config
 
 #: Node flags: (flag, config key, type, help).
 NODE_FLAGS: list[tuple[str, str, type, str]] = [
-    ("--data-dir", "data_dir", str, "where the node keeps its databases (default ./data)"),
-    ("--l1-rpc", "l1_rpc", str, "URL of the L1 JSON-RPC endpoint (devnet: omit to embed one)"),
-    ("--rpc-host", "rpc_host", str, "interface the JSON-RPC server binds (default 127.0.0.1)"),
-    ("--rpc-port", "rpc_port", int, "L2 JSON-RPC port, HTTP and WebSocket (default 9545)"),
+    ("--data-dir", "data_dir", str, "where the node keeps its databases"),
+    ("--l1-rpc", "l1_rpc", str, "URL of the L1 JSON-RPC endpoint"),
+    ("--rpc-host", "rpc_host", str, "interface the JSON-RPC server binds"),
+    ("--rpc-port", "rpc_port", int, "L2 JSON-RPC port, HTTP and WebSocket"),
     ("--sequencer-key", "sequencer_key", str, "hex private key of the sequencer's L1 account"),
     (
         "--challenger-key",
@@ -32,11 +33,14 @@ NODE_FLAGS: list[tuple[str, str, type, str]] = [
         "verifier: hex private key of the L1 account that creates and plays dispute games",
     ),
     ("--sequencer-ws", "sequencer_ws", str, "replica: the sequencer's ws:// URL to follow"),
-    ("--log-format", "log_format", str, "text or json (default text)"),
-    ("--log-level", "log_level", str, "debug, info, warning or error (default info)"),
+    ("--log-format", "log_format", str, "text or json"),
+    ("--log-level", "log_level", str, "debug, info, warning or error"),
 ]
+#: The node flags that do not apply to the devnet (it embeds its L1, its operator key is the
+#: mnemonic's account 0, it runs no challenger and follows no other sequencer).
+NOT_DEVNET = frozenset({"l1_rpc", "sequencer_key", "challenger_key", "sequencer_ws"})
 DEVNET_FLAGS: list[tuple[str, str, type, str]] = [
-    ("--l1-rpc-port", "l1_rpc_port", int, "embedded L1 JSON-RPC port (default 8545)"),
+    ("--l1-rpc-port", "l1_rpc_port", int, "embedded L1 JSON-RPC port"),
     (
         "--l1-block-time",
         "l1_block_time",
@@ -86,9 +90,29 @@ TOOLS = (
 )
 
 
-def _add_flags(parser: argparse.ArgumentParser, flags: list[tuple[str, str, type, str]]) -> None:
+def _shown_default(key: str) -> str:
+    """The built-in default of a config key, for --help (the value stays None in the parsed
+    arguments, so that a config file or the environment can still set it)."""
+    from rollup_node.config import NodeConfig, RollupConfig
+
+    for model in (NodeConfig, RollupConfig):
+        field = model.model_fields.get(key)
+        if field is not None and field.default is not None and not field.is_required():
+            default = field.default
+            if isinstance(default, Path) and not default.is_absolute():
+                default = f"./{default}"
+            return f" (default: {default})"
+    return ""
+
+
+def _add_flags(
+    parser: argparse.ArgumentParser,
+    flags: list[tuple[str, str, type, str]],
+    hidden: bool = False,
+) -> None:
     for flag, key, kind, text in flags:
-        parser.add_argument(flag, dest=key, type=kind, default=None, help=text)
+        shown = argparse.SUPPRESS if hidden else text + _shown_default(key)
+        parser.add_argument(flag, dest=key, type=kind, default=None, help=shown)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,12 +130,16 @@ def build_parser() -> argparse.ArgumentParser:
             action="append",
             help="TOML file with [rollup] and/or [node] tables; repeat to merge (later wins)",
         )
-        _add_flags(sub, NODE_FLAGS)
-        _add_flags(sub, ROLLUP_FLAGS)
         if mode == "devnet":
+            _add_flags(sub, [f for f in NODE_FLAGS if f[1] not in NOT_DEVNET])
+            _add_flags(sub, ROLLUP_FLAGS)
             _add_flags(sub, DEVNET_FLAGS)
-        if mode != "replica":
-            _add_flags(sub, FAULT_FLAGS)
+            _add_flags(sub, FAULT_FLAGS, hidden=True)  # accepted for tests, not advertised
+        else:
+            _add_flags(sub, NODE_FLAGS)
+            _add_flags(sub, ROLLUP_FLAGS)
+            if mode != "replica":
+                _add_flags(sub, FAULT_FLAGS)
         sub.set_defaults(func=_run_mode, mode=mode)
     for module in TOOLS:
         with contextlib.suppress(ModuleNotFoundError):
@@ -138,6 +166,14 @@ def _run_mode(args: argparse.Namespace) -> int:
 
     try:
         config = load_config(args.config, _overrides(args))
+    except ConfigError as exc:
+        print(f"rollup-node: {exc}", file=sys.stderr)
+        return 2
+    from rollup_node.devnet.ports import check_ports_free, listen_ports
+
+    try:
+        # Before anything starts: the devnet would otherwise start its L1 and deploy first.
+        check_ports_free(config.node.rpc_host, listen_ports(config.node))
     except ConfigError as exc:
         print(f"rollup-node: {exc}", file=sys.stderr)
         return 2

@@ -38,6 +38,7 @@ from rollup_node.deploy import deploy_rollup
 from rollup_node.derivation.ctc_source import Web3CtcSource
 from rollup_node.derivation.driver import Derivation, Web3L1Heads, derivation_service
 from rollup_node.derivation.l1_traversal import L1Traversal
+from rollup_node.devnet.accounts import wallet_accounts_for
 from rollup_node.devnet.l1 import EmbeddedL1
 from rollup_node.faultproof.game.agent import DisputeAgent, lying_traces, program_traces
 from rollup_node.faults import Faults
@@ -130,7 +131,15 @@ class Node:
         if self.rollup_services:
             self._start_rollup_services(l1_reader)
             await self._check_prestate()
-        self.rpc = await self._serve(self.l2, None, self.config.node.rpc_port, "l2")
+        # The dev accounts sign on the devnet's L2 only (devnet/accounts.py), never elsewhere.
+        self.rpc = await self._serve(
+            self.l2,
+            None,
+            self.config.node.rpc_port,
+            "l2",
+            signer=wallet_accounts_for(mode),
+            pool=self.intake,
+        )
         for name, run in self._services:
             self._tasks.append(asyncio.create_task(self._supervise(name, run), name=name))
         self._started = True
@@ -152,7 +161,9 @@ class Node:
             self.l1_executor,
         )
         self._stores.append(self.l1.store)
-        self.l1_rpc = await self._serve(self.l1.chain, self.l1, node.l1_rpc_port, "l1")
+        self.l1_rpc = await self._serve(
+            self.l1.chain, self.l1, node.l1_rpc_port, "l1", pool=self.l1.intake
+        )
         self._services.append(("l1-miner", self.l1.run))
 
     async def _adopt_devnet_rollup_config(self) -> None:
@@ -323,7 +334,15 @@ class Node:
         )
         self._services.append(("sequencer", self.producer.run))
 
-    async def _serve(self, chain: Chain, dev: Any, port: int, name: str) -> RpcServer:
+    async def _serve(
+        self,
+        chain: Chain,
+        dev: Any,  # noqa: ANN401 - the embedded L1 (rpc DevBackend) or None
+        port: int,
+        name: str,
+        signer: Any = None,  # noqa: ANN401 - rpc Signer: unlocked accounts (devnet only)
+        pool: Any = None,  # noqa: ANN401 - rpc TxPool: the intake txpool_ reports
+    ) -> RpcServer:
         node = self.config.node
         limits = RpcLimits(
             max_body_bytes=node.rpc_max_body_bytes,
@@ -339,6 +358,8 @@ class Node:
         app = build_app(
             chain,
             dev=dev,
+            signer=signer,
+            pool=pool,
             rollup=self.rollup_status if name == "l2" else None,
             limits=limits,
             metrics=RpcMetrics(registry),

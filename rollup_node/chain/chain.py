@@ -24,6 +24,7 @@ from eth.vm.message import Message
 from eth_hash.auto import keccak
 from trie import HexaryTrie
 
+from rollup_node.chain.access_list import AccessListResult, ExecutionObserver, create_access_list
 from rollup_node.chain.builder import BlockBuilder, BlockEnv, ChainRules, SealedBlock
 from rollup_node.chain.errors import ExecutionReverted, UnknownBlock
 from rollup_node.chain.queries import (
@@ -355,6 +356,34 @@ class Chain:
                 low = mid
         return high
 
+    def create_access_list(
+        self,
+        request: CallRequest,
+        block_number: int,
+        overrides: Mapping[bytes, AccountOverride] | None,
+        pending: bool = False,
+    ) -> AccessListResult:
+        """``eth_createAccessList``: the accounts and slots ``request`` touches, by geth's rule
+        (``chain/access_list.py``); ``pending`` as for ``call``."""
+        env = self._pending_env(pending)
+        gas = request.gas if request.gas is not None else self._gas_cap(block_number)
+        sender = request.sender or b"\x00" * 20
+        recipient = request.to
+        if recipient is None:
+            override = (overrides or {}).get(sender)
+            nonce = override.nonce if override is not None else None
+            nonce = self.nonce(sender, block_number) if nonce is None else nonce
+            recipient = generate_contract_address(sender, nonce)
+        state_class = RollupState if self.rules.is_rollup else L1State
+        precompiles = state_class.computation_class.get_precompiles()
+
+        def execute(
+            attempt: CallRequest, observer: ExecutionObserver
+        ) -> tuple[bool, bytes, int, str]:
+            return self._execute(attempt, block_number, overrides, gas, env, observer)
+
+        return create_access_list(execute, request, (sender, recipient, *precompiles))
+
     def _pending_env(self, pending: bool) -> BlockEnv | None:
         return self.pending_env() if pending and self.pending_env is not None else None
 
@@ -371,10 +400,12 @@ class Chain:
         overrides: Mapping[bytes, AccountOverride] | None,
         gas: int,
         env: BlockEnv | None = None,
+        observer: ExecutionObserver | None = None,
     ) -> tuple[bool, bytes, int, str]:
         """Execute on throw-away state: (success, output, gas used, error message).
 
         The state is ``block_number``'s; the environment is ``env`` if given, else the block's.
+        ``observer`` sees the prepared state before the message runs and the computation after.
         """
         block = self.store.block_by_number(block_number)
         if block is None:
@@ -439,10 +470,14 @@ class Chain:
                 code=state.get_code(request.to),
             )
         tx_context = state.get_transaction_context_class()(gas_price=gas_price, origin=sender)
+        if observer is not None:
+            observer.before(state)
         if message.is_create:
             computation = state.computation_class.apply_create_message(state, message, tx_context)
         else:
             computation = state.computation_class.apply_message(state, message, tx_context)
+        if observer is not None:
+            observer.after(computation)
         used = gas - computation.get_gas_remaining()
         if computation.is_error:
             if isinstance(computation.error, Revert):

@@ -26,14 +26,14 @@ from pathlib import Path
 
 import structlog
 from eth.abc import StateAPI
-from eth_account import Account
 from eth_hash.auto import keccak
 
 from rollup_node.chain.builder import BlockEnv
 from rollup_node.chain.chain import Chain
-from rollup_node.chain.genesis import build_genesis, devnet_accounts, l1_genesis_alloc, l1_rules
+from rollup_node.chain.genesis import build_genesis, l1_genesis_alloc, l1_rules
 from rollup_node.chain.records import BlockRecord
 from rollup_node.chain.store import ChainStore
+from rollup_node.devnet.accounts import DevAccounts
 from rollup_node.metrics import NodeMetrics
 from rollup_node.sequencer.intake import Intake
 
@@ -84,7 +84,7 @@ class EmbeddedL1:
         self._mine_lock = threading.Lock()
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._keys = {address: key for address, key in devnet_accounts()}
+        self._wallet = DevAccounts()
 
     def close(self) -> None:
         """Close the database."""
@@ -108,16 +108,22 @@ class EmbeddedL1:
     def pending_nonce(self, address: bytes) -> int | None:
         return self.intake.pending_nonce(address)
 
+    # The devnet accounts, unlocked (the RPC Signer): see devnet/accounts.py.
     def accounts(self) -> list[bytes]:
-        """The devnet accounts, unlocked for ``eth_sendTransaction``."""
-        return list(self._keys)
+        """The devnet accounts (``eth_accounts``)."""
+        return self._wallet.accounts()
 
     def sign(self, sender: bytes, tx: dict) -> bytes:
         """Sign ``tx`` (eth-account fields) for an unlocked devnet account."""
-        key = self._keys.get(sender)
-        if key is None:
-            raise KeyError(f"account 0x{sender.hex()} is not unlocked")
-        return bytes(Account.sign_transaction(tx, key).raw_transaction)
+        return self._wallet.sign(sender, tx)
+
+    def sign_message(self, sender: bytes, message: bytes) -> bytes:
+        """EIP-191 personal-message signature."""
+        return self._wallet.sign_message(sender, message)
+
+    def sign_typed_data(self, sender: bytes, typed_data: dict) -> bytes:
+        """EIP-712 typed-data signature."""
+        return self._wallet.sign_typed_data(sender, typed_data)
 
     # --- mining ---------------------------------------------------------------------------
     def _next_base_fee(self) -> int:

@@ -3,8 +3,10 @@
 ``ChainBackend`` is what every read and write of the ``eth_`` namespace needs; the chain
 facade implements it. Its methods are synchronous; the RPC layer runs the heavy ones (calls,
 gas estimates, proofs, log queries) in a worker thread so that the event loop stays live.
-``DevBackend`` is the embedded L1's clock and snapshot control (``evm_`` methods, devnet only)
-and ``RollupBackend`` the node-level status served under ``rollup_`` (SPEC §12).
+``Signer`` holds a dev chain's unlocked accounts (``eth_accounts``, ``eth_sendTransaction``,
+``eth_sign``; devnet only), ``DevBackend`` is the embedded L1's clock and snapshot control
+(``evm_`` methods, devnet only) and ``RollupBackend`` the node-level status served under
+``rollup_`` (SPEC §12).
 
 Block numbers passed in are already resolved from tags and checked against the head by the
 RPC layer; a method may still raise ``rollup_node.chain.errors.UnknownBlock`` if the block
@@ -16,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
+from rollup_node.chain.access_list import AccessListResult
 from rollup_node.chain.queries import AccountOverride, AccountProof, CallRequest
 from rollup_node.chain.records import BlockRecord, LogRecord, ReceiptRecord, TxRecord
 
@@ -120,6 +123,17 @@ class ChainBackend(Protocol):
         ``call``."""
         ...
 
+    def create_access_list(
+        self,
+        request: CallRequest,
+        block_number: int,
+        overrides: Mapping[bytes, AccountOverride] | None,
+        pending: bool = False,
+    ) -> AccessListResult:
+        """The accounts and slots ``request`` touches, stable under re-execution with them
+        (``chain/access_list.py``); arguments as ``call``."""
+        ...
+
     def get_proof(self, address: bytes, slots: Sequence[int], block_number: int) -> AccountProof:
         """Merkle proofs of an account and some of its storage slots."""
         ...
@@ -143,7 +157,28 @@ class ChainBackend(Protocol):
         ...
 
 
-class DevBackend(Protocol):
+class Signer(Protocol):
+    """The unlocked accounts of a dev chain; each ``sign*`` raises ``KeyError`` when
+    ``sender`` is not one of them."""
+
+    def accounts(self) -> list[bytes]:
+        """The unlocked accounts (``eth_accounts``)."""
+        ...
+
+    def sign(self, sender: bytes, tx: dict[str, Any]) -> bytes:
+        """Sign an eth-account transaction dict; the raw transaction."""
+        ...
+
+    def sign_message(self, sender: bytes, message: bytes) -> bytes:
+        """The 65-byte EIP-191 personal-message signature of ``message``."""
+        ...
+
+    def sign_typed_data(self, sender: bytes, typed_data: dict[str, Any]) -> bytes:
+        """The 65-byte signature of EIP-712 typed data (``ValueError`` if it is malformed)."""
+        ...
+
+
+class DevBackend(Signer, Protocol):
     """Clock, snapshots, mining mode, state writes and unlocked accounts of a dev chain (the
     devnet's embedded L1).
 
@@ -151,17 +186,6 @@ class DevBackend(Protocol):
     the client sees its message as a -32000 error. A state write is visible at the head when
     the method returns.
     """
-
-    def accounts(self) -> list[bytes]:
-        """The unlocked accounts (``eth_accounts``), which ``sign`` can sign for."""
-        ...
-
-    def sign(self, sender: bytes, tx: dict[str, Any]) -> bytes:
-        """Sign an eth-account transaction dict for an unlocked account; the raw transaction.
-
-        Raises ``KeyError`` when ``sender`` is not unlocked.
-        """
-        ...
 
     def mine(self, timestamp: int | None) -> int:
         """Seal one block (at ``timestamp`` if given); return its number."""

@@ -1,17 +1,13 @@
-"""Dev-chain methods of the embedded L1 (devnet only): mining, clock, snapshots, state writes,
-signing.
+"""Dev-chain methods of the embedded L1 (devnet only): mining, clock, snapshots, state writes.
 
 Registered only when the server is given a ``DevBackend``. Shapes follow Hardhat/Anvil:
 ``evm_mine`` returns ``"0x0"``, ``evm_increaseTime`` the total offset as a quantity,
 ``evm_snapshot`` an id quantity, ``evm_revert`` a boolean, ``evm_setAutomine`` null.
 The state writes ``anvil_setCode(address, code)``, ``anvil_setStorageAt(address, slot,
 value32)``, ``anvil_setBalance(address, wei)`` and ``anvil_setNonce(address, nonce)`` return
-null as on anvil; their ``hardhat_`` names return ``true`` as on Hardhat. ``eth_sendTransaction``
-signs for the dev chain's unlocked accounts after filling what the request leaves out as a
-wallet would (nonce counting queued transactions, gas by estimate, fees from the next base fee),
-takes the same path as ``eth_sendRawTransaction``, and when the chain automines answers once the
-transaction is in a block (as Hardhat does), so that its receipt is there at once. Mining,
-reverting and state writes execute or rewind blocks, so they run in a worker thread.
+null as on anvil; their ``hardhat_`` names return ``true`` as on Hardhat. (Signing with the
+unlocked accounts is ``rpc/accounts.py``.) Mining, reverting and state writes execute or rewind
+blocks, so they run in a worker thread.
 """
 
 from __future__ import annotations
@@ -20,21 +16,12 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from eth_utils import to_checksum_address
-
-from rollup_node.chain.queries import CallRequest
 from rollup_node.rpc import errors, params
-from rollup_node.rpc.backend import ChainBackend, DevBackend
+from rollup_node.rpc.backend import DevBackend
 from rollup_node.rpc.dispatch import CallContext, Method, Param
 from rollup_node.rpc.errors import RpcError
-from rollup_node.rpc.eth import EthApi
-from rollup_node.rpc.fees import next_base_fee
-from rollup_node.rpc.formatting import data, quantity
+from rollup_node.rpc.formatting import quantity
 from rollup_node.rpc.params import ParamError
-
-# A default fee cap survives this many full blocks of base-fee growth (12.5% each), as
-# wallets' "2 × base fee + tip" rule does.
-BASE_FEE_HEADROOM = 2
 
 
 def _seconds(value: object) -> int:
@@ -44,19 +31,6 @@ def _seconds(value: object) -> int:
             raise ParamError("must not be negative")
         return value
     return params.uint64(value)
-
-
-def _transaction(value: object) -> tuple[CallRequest, int | None]:
-    """An ``eth_sendTransaction`` object: the call fields plus an optional nonce."""
-    request = params.call_request(value)
-    if request.sender is None:
-        raise ParamError("from: missing")
-    assert isinstance(value, dict)
-    nonce = value.get("nonce")
-    try:
-        return request, None if nonce is None else params.uint64(nonce)
-    except ParamError as exc:
-        raise ParamError(f"nonce: {exc}") from None
 
 
 def _refused(exc: ValueError) -> RpcError:
@@ -100,8 +74,8 @@ def _state_writes(dev: DevBackend) -> list[Method]:
     ]
 
 
-def methods(dev: DevBackend, backend: ChainBackend, eth: EthApi) -> list[Method]:
-    """The dev methods over ``dev``; ``eth`` submits what ``eth_sendTransaction`` signs."""
+def methods(dev: DevBackend) -> list[Method]:
+    """The dev methods over ``dev``."""
 
     async def mine(_: CallContext, timestamp: int | None) -> str:
         try:
@@ -131,48 +105,6 @@ def methods(dev: DevBackend, backend: ChainBackend, eth: EthApi) -> list[Method]
         except ValueError as exc:
             raise _refused(exc) from None
 
-    async def send_transaction(_: CallContext, fields: tuple[CallRequest, int | None]) -> str:
-        request, nonce = fields
-        assert request.sender is not None
-        if request.sender not in dev.accounts():
-            raise RpcError(errors.SERVER_ERROR, "unknown account")
-        head = eth.head()
-        tx: dict[str, Any] = {
-            "chainId": backend.chain_id,
-            "nonce": backend.pending_nonce(request.sender) if nonce is None else nonce,
-            "value": request.value or 0,
-            "data": request.data or b"",
-        }
-        if request.to is not None:
-            tx["to"] = to_checksum_address(request.to)
-        if request.access_list is not None:
-            tx["accessList"] = [
-                {
-                    "address": to_checksum_address(address),
-                    "storageKeys": [data(key.to_bytes(32, "big")) for key in keys],
-                }
-                for address, keys in request.access_list
-            ]
-        if request.gas_price is not None:
-            tx["gasPrice"] = request.gas_price
-        else:
-            tip = request.max_priority_fee_per_gas
-            tip = backend.suggested_priority_fee() if tip is None else tip
-            cap = request.max_fee_per_gas
-            tx["maxPriorityFeePerGas"] = tip
-            tx["maxFeePerGas"] = (
-                BASE_FEE_HEADROOM * next_base_fee(head) + tip if cap is None else cap
-            )
-        tx["gas"] = request.gas
-        if tx["gas"] is None:
-            tx["gas"] = await asyncio.to_thread(
-                backend.estimate_gas, request, head.number, None, True
-            )
-        raw = dev.sign(request.sender, tx)
-        tx_hash = eth.submit(raw)
-        await asyncio.to_thread(dev.mine_queued)
-        return data(tx_hash)
-
     return [
         Method("evm_mine", mine, (Param("timestamp", _seconds, None),)),
         Method("evm_increaseTime", increase_time, (Param("seconds", _seconds),)),
@@ -186,5 +118,4 @@ def methods(dev: DevBackend, backend: ChainBackend, eth: EthApi) -> list[Method]
         Method("evm_setAutomine", set_automine, (Param("enabled", params.boolean),)),
         Method("anvil_setAutomine", set_automine, (Param("enabled", params.boolean),)),
         *_state_writes(dev),
-        Method("eth_sendTransaction", send_transaction, (Param("transaction", _transaction),)),
     ]

@@ -21,10 +21,10 @@ import structlog
 from aiohttp import WSMsgType, web
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from rollup_node.rpc import access_list, accounts, errors, net, txpool, web3_ns
 from rollup_node.rpc import dev as dev_ns
-from rollup_node.rpc import errors, net, web3_ns
 from rollup_node.rpc import rollup as rollup_ns
-from rollup_node.rpc.backend import ChainBackend, DevBackend, RollupBackend
+from rollup_node.rpc.backend import ChainBackend, DevBackend, RollupBackend, Signer
 from rollup_node.rpc.dispatch import CallContext, Dispatcher
 from rollup_node.rpc.eth import EthApi
 from rollup_node.rpc.events import ChainEvents
@@ -199,6 +199,8 @@ def build_app(
     backend: ChainBackend,
     *,
     dev: DevBackend | None = None,
+    signer: Signer | None = None,
+    pool: txpool.TxPool | None = None,
     rollup: RollupBackend | None = None,
     limits: RpcLimits | None = None,
     metrics: RpcMetrics | None = None,
@@ -207,6 +209,8 @@ def build_app(
 ) -> web.Application:
     """The aiohttp application serving ``backend`` (and the optional dev and rollup parts).
 
+    ``signer`` holds unlocked accounts (devnet only; ``dev`` is the signer when it is given);
+    ``pool`` is the intake ``txpool_`` reports (none: nothing queued).
     ``metrics`` holds the Prometheus registry (a fresh one by default); ``ready`` answers
     ``/readyz``; ``cors_origins`` lists browser origins allowed to call (``*`` for any).
     """
@@ -214,12 +218,20 @@ def build_app(
     metrics = metrics or RpcMetrics()
     events = ChainEvents(backend)
     filters = FilterRegistry(events, limits.filter_timeout_seconds, limits.max_filters)
-    subscriptions = Subscriptions(events, limits.max_subscriptions_per_connection)
-    accounts = dev.accounts if dev is not None else tuple
-    eth = EthApi(backend, events, filters, subscriptions, limits, accounts)
-    methods = eth.methods() + net.methods(backend) + web3_ns.methods()
+    subscriptions = Subscriptions(
+        events, limits.max_subscriptions_per_connection, backend.transaction
+    )
+    signer = dev if signer is None else signer
+    eth = EthApi(
+        backend, events, filters, subscriptions, limits, signer.accounts if signer else tuple
+    )
+    methods = eth.methods() + net.methods(backend) + web3_ns.methods() + txpool.methods(pool)
+    methods += access_list.methods(backend, eth)
+    if signer is not None:
+        after_submit = dev.mine_queued if dev is not None else None
+        methods += accounts.methods(signer, backend, eth, after_submit)
     if dev is not None:
-        methods += dev_ns.methods(dev, backend, eth)
+        methods += dev_ns.methods(dev)
     if rollup is not None:
         methods += rollup_ns.methods(rollup)
 

@@ -80,8 +80,8 @@ async def test_subscription_errors(client: TestClient, call: Call) -> None:
     over_http = await call("eth_subscribe", "newHeads")
     assert over_http["error"] == {"code": -32601, "message": "notifications not supported"}
     async with client.ws_connect("/") as ws:
-        unknown = await ask(ws, "eth_subscribe", "syncing")
-        assert unknown["error"]["message"] == 'no "syncing" subscription in eth namespace'
+        unknown = await ask(ws, "eth_subscribe", "newBlocks")
+        assert unknown["error"]["message"] == 'no "newBlocks" subscription in eth namespace'
         options = await ask(ws, "eth_subscribe", "newHeads", {"address": hx(LOGGER)})
         assert options["error"]["code"] == -32602
 
