@@ -185,6 +185,8 @@ class NodeConfig(BaseModel):
     rpc_gas_cap: int = Field(50_000_000, ge=21_000)  # gas of one eth_call / eth_estimateGas
     rpc_max_proof_keys: int = Field(1_024, ge=1)  # storage keys of one eth_getProof
     rpc_max_fee_history_blocks: int = Field(1_024, ge=1)  # blocks of one eth_feeHistory
+    rpc_evm_timeout: float = Field(5.0, gt=0)  # seconds one eth_call / eth_estimateGas may run
+    rpc_max_concurrent_calls: int = Field(4, ge=1)  # eth_call / eth_estimateGas at once
 
     @field_validator("sequencer_key", "challenger_key")
     @classmethod

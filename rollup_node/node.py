@@ -353,6 +353,8 @@ class Node:
             gas_cap=node.rpc_gas_cap,
             max_proof_keys=node.rpc_max_proof_keys,
             max_fee_history_blocks=node.rpc_max_fee_history_blocks,
+            evm_timeout_seconds=node.rpc_evm_timeout,
+            max_concurrent_calls=node.rpc_max_concurrent_calls,
         )
         registry = self.registry if name == "l2" else CollectorRegistry()
         app = build_app(

@@ -146,7 +146,18 @@ class Dispatcher:
         return frozenset(self._methods)
 
     async def handle(self, body: bytes | str, context: CallContext) -> str | None:
-        """Answer one body (single request or batch); ``None`` if nothing is to be sent."""
+        """Answer one body (single request or batch); ``None`` if nothing is to be sent.
+
+        Never raises: a bug anywhere on the way is still answered in JSON (-32603).
+        """
+        try:
+            return await self._handle(body, context)
+        except Exception:  # noqa: BLE001 - the last line of defence; calls have their own
+            log.exception("rpc.internal_error", method=UNKNOWN_METHOD)
+            self._metrics.internal_error(UNKNOWN_METHOD)
+            return self._refuse(RpcError(errors.INTERNAL_ERROR, "internal error"))
+
+    async def _handle(self, body: bytes | str, context: CallContext) -> str | None:
         try:
             message = decode_body(
                 body, self._limits.max_json_depth, self._limits.max_json_containers
@@ -182,8 +193,10 @@ class Dispatcher:
 
     def _cost(self, request: Any) -> int:
         """The cost units of one request of a batch (1 unless its method rates it higher)."""
-        method = self._methods.get(request.get("method")) if isinstance(request, dict) else None
-        raw = request.get("params") if isinstance(request, dict) else None
+        if not isinstance(request, dict) or not isinstance(request.get("method"), str):
+            return 1
+        method = self._methods.get(request["method"])
+        raw = request.get("params")
         if method is None or method.cost is None or not isinstance(raw, list):
             return 1
         return max(1, method.cost(raw))

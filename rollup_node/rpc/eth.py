@@ -43,6 +43,7 @@ from rollup_node.rpc.formatting import (
 from rollup_node.rpc.limits import RpcLimits
 from rollup_node.rpc.params import BlockHashRef, BlockId, BlockNumberOrTag, FilterCriteria
 from rollup_node.rpc.subscriptions import Subscriptions, subscription_options
+from rollup_node.rpc.user_calls import UserCalls
 
 # Cost units of a call for the batch budget (``RpcLimits.max_batch_cost``): one unit is about
 # one block read. A call or a log query is rated as ten; eth_feeHistory and eth_getProof by
@@ -88,6 +89,8 @@ class EthApi:
         self._filters = filters
         self._subscriptions = subscriptions
         self._limits = limits
+        # Client-chosen executions: threads of their own, bounded, stopped at the deadline.
+        self._user_calls = UserCalls(limits.max_concurrent_calls, limits.evm_timeout_seconds)
 
     # -- block references -------------------------------------------------------------------
 
@@ -174,7 +177,7 @@ class EthApi:
         number = self._state_number(block)
         pending = block == params.PENDING
         request = self._gas_capped(request, number)
-        output = await asyncio.to_thread(self._backend.call, request, number, overrides, pending)
+        output = await self._user_calls.run(self._backend.call, request, number, overrides, pending)
         return data(output)
 
     async def estimate_gas(
@@ -188,7 +191,7 @@ class EthApi:
         number = self._state_number(block)
         pending = block == params.PENDING
         request = self._gas_capped(request, number)
-        gas = await asyncio.to_thread(
+        gas = await self._user_calls.run(
             self._backend.estimate_gas, request, number, overrides, pending
         )
         return quantity(gas)

@@ -30,6 +30,10 @@ class RpcLimits:
     # refused, none given means min(this, the block gas limit).
     gas_cap: int = 50_000_000
     max_proof_keys: int = 1_024
+    # One eth_call / eth_estimateGas is stopped after this long (geth's RPCEVMTimeout), and at
+    # most this many run at once, each in a thread of its own (see ``user_calls``).
+    evm_timeout_seconds: float = 5.0
+    max_concurrent_calls: int = 4
     max_logs_block_range: int = 10_000
     max_logs_results: int = 10_000
     max_fee_history_blocks: int = 1024

@@ -6,14 +6,19 @@ still runs and serves, and every answer is strict JSON-RPC 2.0 with an EIP-1474 
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import aiohttp
 import pytest
 import requests
 from websockets.sync.client import connect
 
-from tests.integration.hostile import DevnetProcess, judge
+from tests.integration.hostile import DevnetProcess, fuzz, hostile_bodies, judge
 
 L1_CHAIN_ID = 900
 L2_CHAIN_ID = 901
@@ -187,6 +192,71 @@ def test_default_limits_refuse_what_used_to_run_for_seconds(node: DevnetProcess)
             answer = _post(url, json.dumps(body))
             assert answer["error"]["code"] == -32005, answer
             assert key in answer["error"]["message"], answer
+    _assert_serving(node)
+
+
+# A loop that runs until its gas is gone: JUMPDEST PUSH0 JUMP (at the 50M cap: ~20 s of EVM).
+LOOP = "0x5b5f56"
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def test_looping_calls_end_at_the_timeout_and_stop_computing(node: DevnetProcess) -> None:
+    """8 looping eth_calls at the gas cap (twice the concurrent-call bound): each answered
+    -32005 within rpc_evm_timeout + 1 s, eth_blockNumber answered meanwhile, and afterwards
+    the process computes nothing (its CPU time stops growing)."""
+    call = _rpc("eth_call", [{"to": ADDRESS, "gas": hex(50_000_000)}, "latest",
+                             {ADDRESS: {"code": LOOP}}])  # fmt: skip
+    async with aiohttp.ClientSession() as session:
+
+        async def one_call() -> tuple[float, dict]:
+            started = time.monotonic()
+            async with session.post(node.l2_url, json=call) as response:
+                return time.monotonic() - started, await response.json()
+
+        async def block_numbers() -> float:
+            worst = 0.0
+            for _ in range(20):
+                started = time.monotonic()
+                async with session.post(node.l2_url, json=_rpc("eth_blockNumber", [])) as r:
+                    assert "result" in await r.json()
+                worst = max(worst, time.monotonic() - started)
+                await asyncio.sleep(0.1)
+            return worst
+
+        results = await asyncio.gather(*(one_call() for _ in range(8)), block_numbers())
+    *calls, worst_block_number = results
+    for seconds, answer in calls:
+        assert answer["error"]["code"] == -32005, answer
+        assert "rpc_evm_timeout" in answer["error"]["message"]
+        assert seconds < 5.0 + 1.0, seconds
+    assert worst_block_number < 2.0  # generous: the test machine is shared
+    await asyncio.sleep(0.5)  # the stopped threads unwind
+    before = _cpu_seconds(node.proc.pid)
+    await asyncio.sleep(2.0)
+    assert _cpu_seconds(node.proc.pid) - before < 1.0  # not 4 threads still spinning
+    _assert_serving(node)
+
+
+# --- the corpus: every category, both transports, both chains ------------------------------
+
+
+@pytest.mark.parametrize("chain", ["l2", "l1"])
+async def test_a_hostile_corpus_gets_only_well_formed_answers(
+    node: DevnetProcess, chain: str
+) -> None:
+    """400 seeded hostile bodies (bench/rpc_fuzz.py sends 10,000, giant bodies too)."""
+    http_url, ws_url = (node.l2_url, node.l2_ws) if chain == "l2" else (node.l1_url, node.l1_ws)
+    bodies = hostile_bodies(seed=7 if chain == "l2" else 8, count=400, big_bodies=False)
+    rss_before = node.rss_bytes()
+    report = await fuzz(http_url, ws_url, bodies, node.alive)
+    assert report.crashes == 0
+    assert report.problems == [], report.problems
+    assert report.answers >= 380  # notifications (and only they) go unanswered
+    assert node.rss_bytes() - rss_before < 50 * 2**20
     _assert_serving(node)
 
 

@@ -112,6 +112,17 @@ async def test_batch_size_limit(client: TestClient) -> None:
     assert "batch too large" in answer["error"]["message"]
 
 
+async def test_batches_of_requests_with_unhashable_method_names(client: TestClient) -> None:
+    batch = [
+        {"jsonrpc": "2.0", "id": 1, "method": ["eth_chainId"]},
+        {"jsonrpc": "2.0", "id": 2, "method": {"a": 1}, "params": []},
+        request("eth_chainId", request_id=3),
+    ]
+    answer = await post(client, batch)
+    assert [item["id"] for item in answer] == [1, 2, 3]
+    assert [item.get("error", {}).get("code") for item in answer] == [-32600, -32600, None]
+
+
 class BrokenChain(FakeChain):
     """A chain whose balance read has a bug: the server must answer -32603 and live on."""
 
