@@ -22,7 +22,9 @@ from eth_hash.auto import keccak
 from web3 import Web3
 
 from rollup_node.chain.genesis import devnet_accounts
+from rollup_node.config import load_config, write_rollup_config
 from rollup_node.faults import Faults
+from tests.contracts.chain_helpers import deploy
 from tests.e2e.rollup_helpers import follower, same_chain, sequencer, wait_for
 from tests.node_harness import RunningNode
 
@@ -298,4 +300,48 @@ def test_challenger_killed_mid_game_restarts_and_wins(tmp_path: Path) -> None:
             proc.wait(30)
         except subprocess.TimeoutExpired:
             proc.kill()
+        seq.stop()
+
+
+def test_a_node_refuses_to_play_with_another_absolute_prestate(tmp_path: Path) -> None:
+    """SPEC §11: a factory whose absolute prestate is not this program build's stops the node
+    at start with one line and a non-zero exit."""
+    seq = sequencer(tmp_path / "seq")
+    try:
+        l1 = seq.l1_w3
+        assert l1 is not None and seq.l1_url is not None
+        written = load_config(Path(seq.config.node.data_dir) / "rollup.toml", environ={})
+        rollup = written.rollup
+        a = rollup.l1_addresses
+        scc, bonds = (
+            Web3.to_checksum_address(x) for x in (a.state_commitment_chain, a.bond_manager)
+        )
+        other = b"\x03" + b"\x42" * 31
+        factory = deploy(
+            l1,
+            "DisputeGameFactory",
+            (
+                scc, bonds, scc, scc, other, rollup.max_game_depth,
+                rollup.max_clock_duration, rollup.clock_extension, 10**16,
+                rollup.l2_chain_id, rollup.consensus_config_hash(),
+            ),
+        )  # fmt: skip
+        moved = a.model_copy(update={"dispute_game_factory": factory.address.lower()})
+        config = tmp_path / "other.toml"
+        write_rollup_config(
+            written.model_copy(
+                update={"rollup": rollup.model_copy(update={"l1_addresses": moved})}
+            ),
+            config,
+        )
+        cmd = [
+            sys.executable, "-m", "rollup_node.cli", "verifier", "--config", str(config),
+            "--l1-rpc", seq.l1_url, "--data-dir", str(tmp_path / "ver"),
+            "--rpc-port", str(_free_port()),
+        ]  # fmt: skip
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2
+        (line,) = [x for x in done.stderr.splitlines() if x.startswith("rollup-node:")]
+        assert "refusing to play dispute games" in line and "0x03" + "42" * 31 in line
+    finally:
         seq.stop()
