@@ -373,7 +373,7 @@ class Chain:
             override = (overrides or {}).get(sender)
             nonce = override.nonce if override is not None else None
             nonce = self.nonce(sender, block_number) if nonce is None else nonce
-            recipient = generate_contract_address(sender, nonce)
+            recipient = create_address(sender, nonce)
         state_class = RollupState if self.rules.is_rollup else L1State
         precompiles = state_class.computation_class.get_precompiles()
 
