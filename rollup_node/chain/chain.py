@@ -223,16 +223,21 @@ class Chain:
         addresses: Sequence[bytes],
         topics: Sequence[Sequence[bytes] | None],
     ) -> list[LogRecord]:
-        """Matching logs of canonical blocks ``from_block..to_block``."""
+        """Matching logs of canonical blocks ``from_block..to_block``.
+
+        The store's log index (``chain/log_index.py``) names the blocks that may match, so the
+        cost follows the matches, not the range; ``log_matches`` decides each log.
+        """
         wanted_addresses = set(addresses)
         wanted_topics = [None if t is None else set(t) for t in topics]
         out: list[LogRecord] = []
-        for number in range(from_block, to_block + 1):
+        candidates = self.store.log_block_numbers(
+            from_block, to_block, wanted_addresses, wanted_topics
+        )
+        for number in candidates:
             block = self.store.block_by_number(number)
             if block is None:
                 break
-            if not _bloom_may_match(block.logs_bloom, wanted_addresses, wanted_topics):
-                continue
             for receipt in self.store.receipts(block.hash):
                 for log in receipt.logs:
                     if log_matches(log, wanted_addresses, wanted_topics):
@@ -526,12 +531,3 @@ def _apply_overrides(
                 state.set_storage(address, slot, value)
         for slot, value in (override.state_diff or {}).items():
             state.set_storage(address, slot, value)
-
-
-def _bloom_may_match(bloom: bytes, addresses: set[bytes], topics: list[set[bytes] | None]) -> bool:
-    from eth_bloom import BloomFilter
-
-    filt = BloomFilter(int.from_bytes(bloom, "big"))
-    if addresses and not any(a in filt for a in addresses):
-        return False
-    return all(wanted is None or any(t in filt for t in wanted) for wanted in topics)

@@ -5,7 +5,8 @@ Layout (one LMDB environment, two sub-databases):
 ``state``  py-evm trie nodes and contract code, keyed by their keccak hash.
 ``chain``  ``H‖number`` → canonical block hash; ``B‖hash`` → block body; ``R‖hash`` → receipts;
            ``T‖txhash`` → (number, index); ``M‖name`` → metadata (head, safe, finalized, …);
-           plus keys written by services in the same transaction as the block (``extras``).
+           plus keys written by services in the same transaction as the block (``extras``);
+           ``L…`` the log index (``log_index.py``), written and rewound with the blocks.
 
 ``commit_block`` writes the block's staged state, its body, receipts, indexes, the new head
 and any extras in a single transaction, synced to disk before it returns: after a crash the
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +25,7 @@ import lmdb
 import rlp
 from eth.vm.forks.cancun.blocks import CancunBlockHeader
 
+from rollup_node.chain import log_index
 from rollup_node.chain.errors import StoreCorrupted
 from rollup_node.chain.records import BlockRecord, LogRecord, ReceiptRecord, TxRecord
 from rollup_node.chain.statedb import StagedStateDB
@@ -72,12 +74,18 @@ class ChainStore:
         self._write_lock = threading.Lock()
         version = self.get_meta(b"schema")
         if version is None:
-            self.write({b"Mschema": SCHEMA_VERSION}, sync=True)
+            # A new store: every block it will hold is indexed as it is committed.
+            self.write(
+                {b"Mschema": SCHEMA_VERSION, log_index.COMPLETE_META: log_index.COMPLETE_VALUE},
+                sync=True,
+            )
         elif version != SCHEMA_VERSION:
             raise StoreCorrupted(
                 f"database schema {version!r}, this node writes {SCHEMA_VERSION!r}"
             )
         self._block_cache = lru_cache(maxsize=256)(self._load_block)
+        if self._get(log_index.COMPLETE_META) != log_index.COMPLETE_VALUE:
+            self._build_log_index()
 
     def close(self) -> None:
         """Flush and close the environment."""
@@ -184,6 +192,37 @@ class ChainStore:
         number, index = rlp.decode(raw)
         return _int(number), _int(index)
 
+    # --- log index -----------------------------------------------------------------------
+    def log_block_numbers(
+        self,
+        from_block: int,
+        to_block: int,
+        addresses: Collection[bytes],
+        topics: Sequence[Collection[bytes] | None],
+    ) -> list[int]:
+        """Canonical blocks in the range that may hold a matching log (``log_index``)."""
+        with self._env.begin(db=self._chain_dbi, buffers=False) as txn:
+            return log_index.candidate_blocks(
+                txn, self._chain_dbi, from_block, to_block, addresses, topics
+            )
+
+    def _build_log_index(self, blocks_per_txn: int = 1000) -> None:
+        """Index every canonical block of a store written before the index existed.
+
+        Runs once, when such a store is opened; entries are idempotent, so a crash part-way
+        only means the next start does it again. Nothing else writes meanwhile (the store is
+        being opened).
+        """
+        head = self.head_number()
+        for start in range(0, (head or 0) + 1, blocks_per_txn):
+            numbers = range(start, min(start + blocks_per_txn, (head or 0) + 1))
+            found = [(n, b) for n in numbers if (b := self.block_by_number(n)) is not None]
+            entries = [(n, self.receipts(b.hash)) for n, b in found]
+            with self._write_lock, self._env.begin(write=True, db=self._chain_dbi) as txn:
+                for number, receipts in entries:
+                    log_index.put_block(txn, self._chain_dbi, number, receipts)
+        self.write({log_index.COMPLETE_META: log_index.COMPLETE_VALUE}, sync=True)
+
     # --- commits -------------------------------------------------------------------------
     def commit_block(
         self,
@@ -200,6 +239,14 @@ class ChainStore:
                 block.size,
             ]
         )
+        # A block replacing another at its height (without a rewind first) takes its place
+        # in the log index too.
+        replaced_hash = self.canonical_hash(block.number)
+        replaced = (
+            self.receipts(replaced_hash)
+            if replaced_hash is not None and replaced_hash != block.hash
+            else ()
+        )
         with self._write_lock, self._env.begin(write=True) as txn:
             for key, value in state_items.items():
                 if value is None:
@@ -207,6 +254,8 @@ class ChainStore:
                 else:
                     txn.put(key, value, db=self._state_dbi)
             chain = self._chain_dbi
+            log_index.delete_block(txn, chain, block.number, replaced)
+            log_index.put_block(txn, chain, block.number, receipts)
             txn.put(b"B" + block.hash, body, db=chain)
             txn.put(b"R" + block.hash, encode_receipts(receipts), db=chain)
             txn.put(b"H" + _num(block.number), block.hash, db=chain)
@@ -228,8 +277,10 @@ class ChainStore:
         if head is None or number >= head:
             return []
         dropped = [b for n in range(number + 1, head + 1) if (b := self.block_by_number(n))]
+        dropped_receipts = [self.receipts(block.hash) for block in dropped]
         with self._write_lock, self._env.begin(write=True, db=self._chain_dbi) as txn:
-            for block in dropped:
+            for block, receipts in zip(dropped, dropped_receipts, strict=True):
+                log_index.delete_block(txn, self._chain_dbi, block.number, receipts)
                 txn.delete(b"H" + _num(block.number))
                 for tx in block.transactions:
                     txn.delete(b"T" + tx.hash)
