@@ -12,9 +12,9 @@ from rollup_node.chain.chain import Chain
 from rollup_node.chain.errors import UnknownBlock
 from rollup_node.chain.outputs import output_at
 from rollup_node.config import RollupConfig
-from rollup_node.derivation.attributes import parent_l1_info
 from rollup_node.derivation.driver import DerivationStatus
 from rollup_node.faultproof.game.agent import DisputeAgent
+from rollup_node.protocol.l1_info import parent_l1_info
 from rollup_node.verifier.watcher import OutputWatcher
 
 

@@ -25,9 +25,8 @@ from eth_hash.auto import keccak
 from trie import HexaryTrie
 
 from rollup_node.chain.access_list import AccessListResult, ExecutionObserver, create_access_list
-from rollup_node.chain.account_reads import AccountReads
 from rollup_node.chain.builder import BlockBuilder, BlockEnv, ChainRules, SealedBlock
-from rollup_node.chain.errors import ExecutionReverted, UnknownBlock
+from rollup_node.chain.errors import ExecutionReverted, StoreCorrupted, UnknownBlock
 from rollup_node.chain.queries import (
     AccountOverride,
     AccountProof,
@@ -92,7 +91,6 @@ class Chain:
         head = self.head_number()
         recent = store.canonical_hashes(range(max(0, head - PREV_HASHES + 1), head + 1))
         self._recent_hashes: deque[bytes] = deque(reversed(recent), maxlen=PREV_HASHES)
-        self._account_reads = AccountReads(store)
 
     @classmethod
     def initialize(
@@ -114,18 +112,19 @@ class Chain:
     def head(self) -> BlockRecord:
         """The latest block record."""
         block = self.store.block_by_number(self.head_number())
-        assert block is not None
+        if block is None:
+            raise StoreCorrupted(f"the head block {self.head_number()} is missing")
         return block
 
     def safe_number(self) -> int:
         """The safe head (L2: derived from L1; plain chain: the head)."""
-        raw = self.store.get_meta(b"safe")
-        return self.head_number() if raw is None else int.from_bytes(raw, "big")
+        safe = self.store.safe_head()
+        return self.head_number() if safe is None else safe
 
     def finalized_number(self) -> int:
         """The finalized head (L2: derived from finalized L1; plain chain: the head)."""
-        raw = self.store.get_meta(b"finalized")
-        return self.head_number() if raw is None else int.from_bytes(raw, "big")
+        finalized = self.store.finalized_head()
+        return self.head_number() if finalized is None else finalized
 
     # --- building and committing -----------------------------------------------------------
     def next_env(self, timestamp: int, coinbase: bytes, mix_hash: bytes) -> BlockEnv:
@@ -253,19 +252,16 @@ class Chain:
             raise UnknownBlock(f"block {block_number} not found")
         return block.state_root
 
-    def _read_at(self, block_number: int) -> tuple[bytes, bool]:
-        """The state root of ``block_number`` and whether it is the head's (the hot cache's)."""
-        return self._state_root(block_number), block_number == self.store.head_number()
+    def _accounts(self, block_number: int) -> AccountDB:
+        return AccountDB(self.store.state_db(), self._state_root(block_number))
 
     def balance(self, address: bytes, block_number: int) -> int:
-        """Balance after ``block_number`` (read from the trie: ``chain/account_reads.py``)."""
-        root, at_head = self._read_at(block_number)
-        return self._account_reads.account(root, address, at_head).balance
+        """Balance after ``block_number``."""
+        return self._accounts(block_number).get_balance(address)
 
     def nonce(self, address: bytes, block_number: int) -> int:
         """Nonce after ``block_number``."""
-        root, at_head = self._read_at(block_number)
-        return self._account_reads.account(root, address, at_head).nonce
+        return self._accounts(block_number).get_nonce(address)
 
     def pending_nonce(self, address: bytes) -> int:
         """The next nonce, counting queued transactions."""
@@ -274,13 +270,11 @@ class Chain:
 
     def code(self, address: bytes, block_number: int) -> bytes:
         """Code after ``block_number``."""
-        root, at_head = self._read_at(block_number)
-        return self._account_reads.code(root, address, at_head)
+        return self._accounts(block_number).get_code(address)
 
     def storage_at(self, address: bytes, slot: int, block_number: int) -> bytes:
         """A storage word after ``block_number``."""
-        root, at_head = self._read_at(block_number)
-        return self._account_reads.storage(root, address, slot, at_head).to_bytes(32, "big")
+        return self._accounts(block_number).get_storage(address, slot).to_bytes(32, "big")
 
     def get_proof(self, address: bytes, slots: Sequence[int], block_number: int) -> AccountProof:
         """Merkle proofs of an account and some of its slots (``eth_getProof``)."""

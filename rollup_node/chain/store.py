@@ -33,6 +33,10 @@ from rollup_node.chain.transactions import record_from_raw
 
 SCHEMA_VERSION = b"1"
 MAP_SIZE = 1 << 40  # address space only; the file grows as data is written
+#: The safe and finalized L2 heads (SPEC §6.6). The store owns its whole key space: services
+#: read these through ``safe_head``/``finalized_head`` and write them through ``head_writes``.
+SAFE_KEY = b"Msafe"
+FINALIZED_KEY = b"Mfinalized"
 
 
 def _num(n: int) -> bytes:
@@ -104,6 +108,29 @@ class ChainStore:
     def put_meta(self, name: bytes, value: bytes) -> None:
         """Write one metadata value, synced to disk."""
         self.write({b"M" + name: value}, sync=True)
+
+    def safe_head(self) -> int | None:
+        """The safe L2 head derivation recorded, or ``None`` before derivation has run."""
+        raw = self._get(SAFE_KEY)
+        return None if raw is None else _int(raw)
+
+    def finalized_head(self) -> int | None:
+        """The finalized L2 head derivation recorded, or ``None`` before derivation has run."""
+        raw = self._get(FINALIZED_KEY)
+        return None if raw is None else _int(raw)
+
+    @staticmethod
+    def head_writes(
+        safe: int | None = None, finalized: int | None = None
+    ) -> dict[bytes, bytes | None]:
+        """The writes that set the safe and/or finalized head (committed by the caller, with
+        the block or batch record they belong to)."""
+        writes: dict[bytes, bytes | None] = {}
+        if safe is not None:
+            writes[SAFE_KEY] = _num(safe)
+        if finalized is not None:
+            writes[FINALIZED_KEY] = _num(finalized)
+        return writes
 
     def get(self, key: bytes) -> bytes | None:
         """A raw value of the chain database (for services' own keys)."""

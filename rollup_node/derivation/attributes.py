@@ -23,8 +23,7 @@ from rollup_node.protocol.derivation import (
     derive_batch,
     origin_window,
 )
-from rollup_node.protocol.l1_info import l1_info_deposit, sequence_number
-from rollup_node.protocol.predeploys import L1_BLOCK, L1_BLOCK_NUMBER_SLOT, L1_BLOCK_SEQUENCE_SLOT
+from rollup_node.protocol.l1_info import l1_info_deposit, parent_l1_info, sequence_number
 
 
 class HeaderSource(Protocol):
@@ -63,13 +62,6 @@ def derivation_params(config: RollupConfig) -> DerivationParams:
         force_inclusion_blocks=config.force_inclusion_blocks,
         deposit_gas_per_block=config.deposit_gas_per_block,
     )
-
-
-def parent_l1_info(state: ParentState, parent_number: int) -> tuple[int, int]:
-    """The parent's L1 origin number and sequence number, from the L1Block predeploy."""
-    number = state.storage_at(L1_BLOCK, L1_BLOCK_NUMBER_SLOT, parent_number)
-    sequence = state.storage_at(L1_BLOCK, L1_BLOCK_SEQUENCE_SLOT, parent_number)
-    return int.from_bytes(number, "big"), int.from_bytes(sequence, "big")
 
 
 async def batch_attributes(

@@ -27,7 +27,8 @@ from typing import Protocol
 
 import structlog
 
-from rollup_node.chain.builder import SealedBlock
+from rollup_node.chain.assembly import build_block
+from rollup_node.chain.builder import BlockBuilder, SealedBlock
 from rollup_node.chain.chain import Chain
 from rollup_node.chain.errors import StoreCorrupted
 from rollup_node.chain.records import BlockRecord
@@ -64,20 +65,26 @@ def matches(block: BlockRecord, attrs: BlockAttributes) -> bool:
 def build(chain: Chain, attrs: BlockAttributes) -> tuple[SealedBlock, int]:
     """Execute ``attrs`` on the chain's head; return the sealed block and how many
     sequenced transactions were dropped."""
-    env = chain.next_env(attrs.timestamp, SEQUENCER_FEE_VAULT, attrs.origin.mix_hash)
-    if env.number != attrs.number:
-        raise ValueError(f"building block {attrs.number} on head {env.number - 1}")
-    builder = chain.new_block(env)
-    for deposit in attrs.deposits:
-        builder.apply_deposit(deposit)
-    dropped = 0
-    for raw in attrs.transactions:
-        try:
-            builder.apply_transaction(raw)
-        except TransactionRejected as exc:
-            dropped += 1
-            log.info("dropping a sequenced transaction", block=attrs.number, reason=str(exc))
-    return builder.seal(), dropped
+
+    def apply_sequenced(builder: BlockBuilder) -> int:
+        dropped = 0
+        for raw in attrs.transactions:
+            try:
+                builder.apply_transaction(raw)
+            except TransactionRejected as exc:  # SPEC §6 rule 4; anything else halts
+                dropped += 1
+                log.info("dropping a sequenced transaction", block=attrs.number, reason=str(exc))
+        return dropped
+
+    return build_block(
+        chain,
+        attrs.number,
+        attrs.timestamp,
+        SEQUENCER_FEE_VAULT,
+        attrs.origin.mix_hash,
+        attrs.deposits,
+        apply_sequenced,
+    )
 
 
 class Engine:

@@ -16,8 +16,6 @@ import rlp
 from rollup_node.chain.store import ChainStore
 
 RECORD_PREFIX = b"D"
-SAFE_KEY = b"Msafe"
-FINALIZED_KEY = b"Mfinalized"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +57,8 @@ class Heads:
     def __init__(self, store: ChainStore) -> None:
         self.store = store
         self.records = [_decode(k, v) for k, v in store.scan(RECORD_PREFIX)]
-        if store.get_meta(b"safe") is None:
-            store.write({SAFE_KEY: _num(self.safe), FINALIZED_KEY: _num(0)})
+        if store.safe_head() is None:
+            store.write(store.head_writes(safe=self.safe, finalized=0))
 
     @property
     def safe(self) -> int:
@@ -75,7 +73,7 @@ class Heads:
     def extras_for(self, record: BatchRecord) -> dict[bytes, bytes | None]:
         """The writes that record ``record`` and move the safe head (commit them with its
         last block), and remember it."""
-        return {record.key: record.encode(), SAFE_KEY: _num(record.last_l2_block)}
+        return {record.key: record.encode(), **self.store.head_writes(safe=record.last_l2_block)}
 
     def recorded(self, record: BatchRecord) -> None:
         """Note that ``record`` was written."""
@@ -86,9 +84,8 @@ class Heads:
         dropped = self.records[keep:]
         self.records = self.records[:keep]
         writes: dict[bytes, bytes | None] = {r.key: None for r in dropped}
-        writes[SAFE_KEY] = _num(self.safe)
-        finalized = int.from_bytes(self.store.get_meta(b"finalized") or b"", "big")
-        writes[FINALIZED_KEY] = _num(min(finalized, self.safe))
+        finalized = self.store.finalized_head() or 0
+        writes.update(self.store.head_writes(safe=self.safe, finalized=min(finalized, self.safe)))
         return writes
 
     def finalize(self, l1_finalized: int) -> int:
@@ -99,11 +96,6 @@ class Heads:
             if record.l1_number > l1_finalized:
                 break
             finalized = record.last_l2_block
-        current = int.from_bytes(self.store.get_meta(b"finalized") or b"", "big")
-        if finalized != current:
-            self.store.write({FINALIZED_KEY: _num(finalized)})
+        if finalized != (self.store.finalized_head() or 0):
+            self.store.write(self.store.head_writes(finalized=finalized))
         return finalized
-
-
-def _num(n: int) -> bytes:
-    return n.to_bytes(8, "big")

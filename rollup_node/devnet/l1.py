@@ -28,6 +28,7 @@ import structlog
 from eth.abc import StateAPI
 from eth_hash.auto import keccak
 
+from rollup_node.chain.assembly import build_block
 from rollup_node.chain.builder import BlockEnv
 from rollup_node.chain.chain import Chain
 from rollup_node.chain.genesis import build_genesis, l1_genesis_alloc, l1_rules
@@ -161,10 +162,16 @@ class EmbeddedL1:
         ts = timestamp if timestamp is not None else self._next_block_timestamp()
         self._next_timestamp = None
         parent = self.chain.head()
-        env = self.chain.next_env(ts, L1_COINBASE, keccak(parent.hash))
-        builder = self.chain.new_block(env)
-        fill = self.intake.fill(builder)
-        sealed = builder.seal()
+        # The same assembly as L2's blocks; the embedded L1 has no deposits.
+        sealed, fill = build_block(
+            self.chain,
+            parent.number + 1,
+            ts,
+            L1_COINBASE,
+            keccak(parent.hash),
+            deposits=(),
+            fill=self.intake.fill,
+        )
         self.chain.commit(sealed, fill.journal)
         self.intake.settle(fill)
         self._sealed(sealed.block, sealed.receipts)

@@ -8,11 +8,18 @@ sequence number from state.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from eth_hash.auto import keccak
 
 from rollup_node.protocol.deposits import DepositTx, l1_info_source_hash
-from rollup_node.protocol.predeploys import L1_BLOCK, L1_INFO_DEPOSIT_GAS, L1_INFO_DEPOSITOR
+from rollup_node.protocol.predeploys import (
+    L1_BLOCK,
+    L1_BLOCK_NUMBER_SLOT,
+    L1_BLOCK_SEQUENCE_SLOT,
+    L1_INFO_DEPOSIT_GAS,
+    L1_INFO_DEPOSITOR,
+)
 
 SET_L1_BLOCK_VALUES_SELECTOR = keccak(b"setL1BlockValues(uint64,uint64,uint256,bytes32,uint64)")[:4]
 
@@ -57,3 +64,20 @@ def l1_info_deposit(origin: L1Origin, sequence: int, l2_block_number: int) -> De
         is_system_tx=False,
         data=set_l1_block_values_calldata(origin, sequence),
     )
+
+
+class L2Storage(Protocol):
+    """Storage reads of the L2 chain (the ``Chain`` facade has it)."""
+
+    def storage_at(self, address: bytes, slot: int, block_number: int) -> bytes:
+        """A storage word after ``block_number``."""
+        ...
+
+
+def parent_l1_info(state: L2Storage, parent_number: int) -> tuple[int, int]:
+    """The L1 origin number and sequence number of L2 block ``parent_number``, as its L1-info
+    deposit stored them in the L1Block predeploy (SPEC §3.3): what the next block's
+    ``sequence_number`` and origin choice start from, for the sequencer and derivation alike."""
+    number = state.storage_at(L1_BLOCK, L1_BLOCK_NUMBER_SLOT, parent_number)
+    sequence = state.storage_at(L1_BLOCK, L1_BLOCK_SEQUENCE_SLOT, parent_number)
+    return int.from_bytes(number, "big"), int.from_bytes(sequence, "big")

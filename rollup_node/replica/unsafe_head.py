@@ -22,7 +22,8 @@ import rlp
 import structlog
 from eth.vm.forks.cancun.blocks import CancunBlockHeader
 
-from rollup_node.chain.builder import SealedBlock
+from rollup_node.chain.assembly import build_block
+from rollup_node.chain.builder import BlockBuilder, SealedBlock
 from rollup_node.chain.chain import Chain
 from rollup_node.derivation.engine import Engine
 from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE, decode_deposit
@@ -70,25 +71,41 @@ def execute(chain: Chain, block: SequencerBlock) -> SealedBlock:
     """Execute ``block``'s transactions on the chain's head in its environment; the sealed
     block, which must have the sequencer's hash."""
     header = block.header
-    env = chain.next_env(header.timestamp, header.coinbase, header.mix_hash)
-    if env.number != header.block_number or env.parent_hash != header.parent_hash:
+    if chain.head().hash != header.parent_hash:
         raise SequencerBlockInvalid(f"block {header.block_number} is not on this head")
-    builder = chain.new_block(env)
+    # Deposits lead the block (SPEC §3.3); a deposit encoding after a user transaction is not
+    # a user transaction, so the block is refused at it.
+    leading = 0
+    while leading < len(block.transactions) and _is_deposit(block.transactions[leading]):
+        leading += 1
+
+    def apply_user_transactions(builder: BlockBuilder) -> None:
+        for raw in block.transactions[leading:]:
+            builder.apply_transaction(raw)
+
     try:
-        for raw in block.transactions:
-            if raw and raw[0] == DEPOSIT_TX_TYPE:
-                builder.apply_deposit(decode_deposit(raw))
-            else:
-                builder.apply_transaction(raw)
-    except (TransactionRejected, ValueError) as exc:
+        deposits = [decode_deposit(raw) for raw in block.transactions[:leading]]
+        sealed, _ = build_block(
+            chain,
+            header.block_number,
+            header.timestamp,
+            header.coinbase,
+            header.mix_hash,
+            deposits,
+            apply_user_transactions,
+        )
+    except (TransactionRejected, ValueError) as exc:  # NotOnHead is a ValueError too
         raise SequencerBlockInvalid(f"block {header.block_number}: {exc}") from exc
-    sealed = builder.seal()
     if sealed.block.hash != header.hash:
         raise SequencerBlockInvalid(
             f"block {header.block_number} re-executes to 0x{sealed.block.hash.hex()}, "
             f"the sequencer announced 0x{header.hash.hex()}"
         )
     return sealed
+
+
+def _is_deposit(raw: bytes) -> bool:
+    return bool(raw) and raw[0] == DEPOSIT_TX_TYPE
 
 
 def http_url(ws_url: str) -> str:

@@ -27,19 +27,18 @@ from dataclasses import dataclass
 import structlog
 
 from rollup_node.batcher.packing import batch_block, unbatchable
+from rollup_node.chain.assembly import build_block
 from rollup_node.chain.builder import SealedBlock
 from rollup_node.chain.chain import Chain
+from rollup_node.chain.errors import StoreCorrupted
 from rollup_node.config import RollupConfig
+from rollup_node.derivation.attributes import derivation_params
 from rollup_node.l1.reader import L1BlockInfo, L1Reader
 from rollup_node.metrics import NodeMetrics
 from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE
-from rollup_node.protocol.l1_info import l1_info_deposit, sequence_number
-from rollup_node.protocol.predeploys import (
-    L1_BLOCK,
-    L1_BLOCK_NUMBER_SLOT,
-    L1_BLOCK_SEQUENCE_SLOT,
-    SEQUENCER_FEE_VAULT,
-)
+from rollup_node.protocol.derivation import block_timestamp
+from rollup_node.protocol.l1_info import l1_info_deposit, parent_l1_info, sequence_number
+from rollup_node.protocol.predeploys import SEQUENCER_FEE_VAULT
 from rollup_node.sequencer.batch_room import BatchRoom
 from rollup_node.sequencer.deposits import DepositSource
 from rollup_node.sequencer.intake import Intake
@@ -86,6 +85,7 @@ class BlockProducer:
         self.l1 = l1
         self.deposits = deposits
         self.config = config
+        self._params = derivation_params(config)
         self.metrics = metrics
         self._clock = clock
         self._executor = executor
@@ -95,8 +95,8 @@ class BlockProducer:
         self.lock = asyncio.Lock()
 
     def timestamp_of(self, number: int) -> int:
-        """The fixed timestamp of L2 block ``number``."""
-        return self.config.l2_genesis_timestamp + number * self.config.l2_block_time
+        """The fixed timestamp of L2 block ``number`` (SPEC §2, ``block_timestamp``)."""
+        return block_timestamp(self._params, number)
 
     async def run(self) -> None:
         """Produce blocks until cancelled."""
@@ -150,11 +150,12 @@ class BlockProducer:
     def _first_unbatchable(self) -> tuple[int, int] | None:
         """(number, single-block batch bytes) of the first unsafe block above the limit."""
         chain = self.chain
-        safe = chain.store.get_meta(b"safe")  # absent: nothing derived yet, all are unsafe
-        first = 1 if safe is None else int.from_bytes(safe, "big") + 1
+        safe = chain.store.safe_head()  # None: nothing derived yet, every block is unsafe
+        first = 1 if safe is None else safe + 1
         for number in range(first, chain.head_number() + 1):
             block = chain.block_by_number(number)
-            assert block is not None
+            if block is None:
+                raise StoreCorrupted(f"canonical block {number} missing below head")
             size = unbatchable(batch_block(chain, block), self.config.max_batch_bytes)
             if size is not None:
                 return number, size
@@ -170,7 +171,8 @@ class BlockProducer:
         raws = []
         for n in range(number, head + 1):
             block = chain.block_by_number(n)
-            assert block is not None
+            if block is None:
+                raise StoreCorrupted(f"canonical block {n} missing below head")
             raws.extend(tx.raw for tx in block.transactions if tx.type != DEPOSIT_TX_TYPE)
         log.warning(
             "replacing blocks no batch can carry",
@@ -188,12 +190,7 @@ class BlockProducer:
         return head - number + 1
 
     def _parent_origin(self) -> tuple[int, int]:
-        head = self.chain.head_number()
-        number = int.from_bytes(self.chain.storage_at(L1_BLOCK, L1_BLOCK_NUMBER_SLOT, head), "big")
-        sequence = int.from_bytes(
-            self.chain.storage_at(L1_BLOCK, L1_BLOCK_SEQUENCE_SLOT, head), "big"
-        )
-        return number, sequence
+        return parent_l1_info(self.chain, self.chain.head_number())
 
     async def _select_origin(self, timestamp: int) -> L1BlockInfo:
         """The newest L1 block at or after the parent's origin with a timestamp ≤ ``timestamp``."""
@@ -219,19 +216,21 @@ class BlockProducer:
 
     def _build_and_commit(self, number: int, timestamp: int, origin: L1BlockInfo) -> ProducedBlock:
         parent_origin, parent_sequence = self._parent_origin()
-        env = self.chain.next_env(timestamp, SEQUENCER_FEE_VAULT, origin.mix_hash)
-        assert env.number == number
-        builder = self.chain.new_block(env)
         sequence = sequence_number(origin.number, parent_origin, parent_sequence)
-        builder.apply_deposit(l1_info_deposit(origin.as_origin(), sequence, number))
+        info = l1_info_deposit(origin.as_origin(), sequence, number)
         deposits = self.deposits.take(self.config.deposit_gas_per_block, origin.number)
-        for deposit in deposits:
-            builder.apply_deposit(deposit)
         room = BatchRoom(origin.number, len(deposits), self.config.max_batch_bytes)
-        fill = self.intake.fill(builder, room)
+        sealed, fill = build_block(
+            self.chain,
+            number,
+            timestamp,
+            SEQUENCER_FEE_VAULT,
+            origin.mix_hash,
+            (info, *deposits),
+            lambda builder: self.intake.fill(builder, room),
+        )
         for _, reason in fill.dropped:
             self.metrics.rejects.labels(reason=reason.name.lower()).inc()
-        sealed = builder.seal()
         self.chain.commit(sealed, fill.journal)
         self.intake.settle(fill)
         return ProducedBlock(sealed, len(fill.dropped))
