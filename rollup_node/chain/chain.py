@@ -25,6 +25,7 @@ from eth_hash.auto import keccak
 from trie import HexaryTrie
 
 from rollup_node.chain.access_list import AccessListResult, ExecutionObserver, create_access_list
+from rollup_node.chain.account_reads import AccountReads
 from rollup_node.chain.builder import BlockBuilder, BlockEnv, ChainRules, SealedBlock
 from rollup_node.chain.errors import ExecutionReverted, StoreCorrupted, UnknownBlock
 from rollup_node.chain.queries import (
@@ -91,6 +92,7 @@ class Chain:
         head = self.head_number()
         recent = store.canonical_hashes(range(max(0, head - PREV_HASHES + 1), head + 1))
         self._recent_hashes: deque[bytes] = deque(reversed(recent), maxlen=PREV_HASHES)
+        self._account_reads = AccountReads(store)
 
     @classmethod
     def initialize(
@@ -252,16 +254,19 @@ class Chain:
             raise UnknownBlock(f"block {block_number} not found")
         return block.state_root
 
-    def _accounts(self, block_number: int) -> AccountDB:
-        return AccountDB(self.store.state_db(), self._state_root(block_number))
+    def _read_at(self, block_number: int) -> tuple[bytes, bool]:
+        """The state root of ``block_number`` and whether it is the head's (the hot cache's)."""
+        return self._state_root(block_number), block_number == self.store.head_number()
 
     def balance(self, address: bytes, block_number: int) -> int:
-        """Balance after ``block_number``."""
-        return self._accounts(block_number).get_balance(address)
+        """Balance after ``block_number`` (read from the trie: ``chain/account_reads.py``)."""
+        root, at_head = self._read_at(block_number)
+        return self._account_reads.account(root, address, at_head).balance
 
     def nonce(self, address: bytes, block_number: int) -> int:
         """Nonce after ``block_number``."""
-        return self._accounts(block_number).get_nonce(address)
+        root, at_head = self._read_at(block_number)
+        return self._account_reads.account(root, address, at_head).nonce
 
     def pending_nonce(self, address: bytes) -> int:
         """The next nonce, counting queued transactions."""
@@ -270,11 +275,13 @@ class Chain:
 
     def code(self, address: bytes, block_number: int) -> bytes:
         """Code after ``block_number``."""
-        return self._accounts(block_number).get_code(address)
+        root, at_head = self._read_at(block_number)
+        return self._account_reads.code(root, address, at_head)
 
     def storage_at(self, address: bytes, slot: int, block_number: int) -> bytes:
         """A storage word after ``block_number``."""
-        return self._accounts(block_number).get_storage(address, slot).to_bytes(32, "big")
+        root, at_head = self._read_at(block_number)
+        return self._account_reads.storage(root, address, slot, at_head).to_bytes(32, "big")
 
     def get_proof(self, address: bytes, slots: Sequence[int], block_number: int) -> AccountProof:
         """Merkle proofs of an account and some of its slots (``eth_getProof``)."""
