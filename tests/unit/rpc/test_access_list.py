@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from eth._utils.address import generate_contract_address
 from eth_utils import to_checksum_address
 from web3 import Web3
 
@@ -115,6 +116,17 @@ def test_given_entries_are_kept_and_an_excluded_address_keeps_only_its_slots(
         sender.lower(): {7},
         store.lower(): {0},
     }
+
+
+def test_a_creation_lists_the_new_contracts_slots_but_not_the_contract(evm_w3: Web3) -> None:
+    w3 = evm_w3
+    sender = w3.eth.accounts[2]
+    created = generate_contract_address(
+        bytes.fromhex(sender[2:]), w3.eth.get_transaction_count(sender)
+    )
+    init = "0x" + "6005545000"  # SLOAD(5) of the contract being created, no code
+    result = w3.eth.create_access_list({"from": sender, "data": init})
+    assert as_sets(result["accessList"]) == {"0x" + created.hex(): {5}}
 
 
 def test_unknown_block_and_bad_request_are_errors(evm_w3: Web3) -> None:
