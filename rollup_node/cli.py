@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rollup_node import __version__
-from rollup_node.config import ConfigError, load_config
+from rollup_node.config import ConfigError, check_data_dir, load_config
 
 #: Node flags: (flag, config key, type, help).
 NODE_FLAGS: list[tuple[str, str, type, str]] = [
@@ -166,6 +166,7 @@ def _run_mode(args: argparse.Namespace) -> int:
 
     try:
         config = load_config(args.config, _overrides(args))
+        check_data_dir(config.node.data_dir)
     except ConfigError as exc:
         print(f"rollup-node: {exc}", file=sys.stderr)
         return 2

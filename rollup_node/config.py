@@ -11,10 +11,12 @@ sets ``rollup.<key>`` (e.g. ``ROLLUP_NODE_RPC_PORT=9545``, ``ROLLUP_NODE_ROLLUP_
 from __future__ import annotations
 
 import os
+import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import tomli_w
 from eth_abi import encode as abi_encode
@@ -193,6 +195,15 @@ class NodeConfig(BaseModel):
     def _key(cls, v: str | None) -> str | None:
         return None if v is None else _hex_bytes(v, 32, "a private key")
 
+    @field_validator("l1_rpc")
+    @classmethod
+    def _l1_url(cls, v: str | None) -> str | None:
+        if v is not None:
+            parts = urlsplit(v)
+            if parts.scheme not in ("http", "https", "ws", "wss") or not parts.hostname:
+                raise ValueError("not an http(s):// or ws(s):// URL")
+        return v
+
     @field_validator("sequencer_ws")
     @classmethod
     def _ws(cls, v: str | None) -> str | None:
@@ -261,6 +272,14 @@ def load_config(
                 data = _merge(data, tomllib.load(f))
         except FileNotFoundError as exc:
             raise ConfigError(f"invalid config: file {one} not found") from exc
+        except IsADirectoryError as exc:
+            raise ConfigError(f"invalid config: {one} is a directory, not a file") from exc
+        except OSError as exc:
+            raise ConfigError(f"invalid config: cannot read {one}: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"invalid config: {one} is not UTF-8 text (at byte {exc.start})"
+            ) from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"invalid config: {one} is not valid TOML: {exc}") from exc
     data = _merge(data, _from_env(os.environ if environ is None else environ))
@@ -269,6 +288,27 @@ def load_config(
         return Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_error(exc)) from exc
+
+
+def check_data_dir(path: Path) -> None:
+    """Refuse a data dir that is not a writable directory (``ConfigError`` naming it).
+
+    A dir that does not exist yet is fine if its nearest existing parent is a writable
+    directory (the node creates it). Writability is tried with a real file, not permission
+    bits, which say nothing for root or read-only mounts.
+    """
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(f"invalid config: node.data_dir: {existing} is not a directory")
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"invalid config: node.data_dir: {existing} is not writable ({exc.strerror})"
+        ) from None
 
 
 def write_rollup_config(config: Config, path: str | os.PathLike[str]) -> None:

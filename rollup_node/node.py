@@ -24,7 +24,7 @@ from prometheus_client import CollectorRegistry
 
 from rollup_node.batcher.driver import Batcher, BatcherSettings
 from rollup_node.chain.chain import Chain
-from rollup_node.chain.genesis import devnet_accounts, open_l2_chain
+from rollup_node.chain.genesis import check_store_identity, devnet_accounts, open_l2_chain
 from rollup_node.chain.store import ChainStore
 from rollup_node.config import (
     ZERO_ADDRESS,
@@ -318,6 +318,7 @@ class Node:
         store = ChainStore(self.data_dir / "l2")
         self._stores.append(store)
         self.l2 = open_l2_chain(store, self.rollup)
+        check_store_identity(store, self.rollup)  # a data dir of another chain is refused
 
     def _start_sequencer(self, l1_reader: L1Reader) -> None:
         assert self.l2 is not None
@@ -411,7 +412,8 @@ class Node:
         for store in reversed(self._stores):
             store.close()
         self._stores.clear()
-        log.info("node stopped")
+        if self._started:  # a start that failed is reported by its error, in one line
+            log.info("node stopped")
 
 
 async def run_node(config: Config, faults: Faults | None = None) -> None:

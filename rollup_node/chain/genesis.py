@@ -25,7 +25,7 @@ from rollup_node.chain.chain import Chain
 from rollup_node.chain.outputs import output_at
 from rollup_node.chain.statedb import StagedStateDB
 from rollup_node.chain.store import ChainStore
-from rollup_node.config import DEVNET_MNEMONIC, RollupConfig
+from rollup_node.config import DEVNET_MNEMONIC, ConfigError, RollupConfig
 from rollup_node.contracts import load_artifact
 from rollup_node.protocol import predeploys as p
 from rollup_node.protocol.output_root import OutputRootPreimage
@@ -165,6 +165,48 @@ def open_l2_chain(store: ChainStore, rollup: RollupConfig) -> Chain:
             mix_hash=bytes.fromhex(rollup.genesis_l1.mix_hash[2:]),
         ),
     )
+
+
+def check_store_identity(store: ChainStore, rollup: RollupConfig) -> None:
+    """Refuse an L2 store that holds another chain than ``rollup`` describes (``ConfigError``).
+
+    The store's chain id and rollup config hash (metadata written the first time a store is
+    opened under a config) and its genesis block hash (against the genesis ``rollup`` makes,
+    built in a scratch store) must match; the message names both values. A node on a data dir
+    of another chain would otherwise serve its blocks and derive on with the new rules.
+    """
+    expected = {
+        b"chain_id": rollup.l2_chain_id.to_bytes(32, "big"),
+        b"rollup_config_hash": rollup.consensus_config_hash(),
+    }
+    names = {b"chain_id": "chain id", b"rollup_config_hash": "rollup config hash"}
+    for key, want in expected.items():
+        have = store.get_meta(key)
+        if have is not None and have != want:
+            shown = (
+                (str(int.from_bytes(have, "big")), str(rollup.l2_chain_id))
+                if key == b"chain_id"
+                else ("0x" + have.hex(), "0x" + want.hex())
+            )
+            raise ConfigError(
+                f"invalid data dir: it holds an L2 chain with {names[key]} {shown[0]}, "
+                f"the config says {shown[1]}"
+            )
+    with tempfile.TemporaryDirectory(prefix="l2-genesis-") as scratch:
+        fresh = ChainStore(scratch)
+        try:
+            want_genesis = open_l2_chain(fresh, rollup).store.canonical_hash(0)
+        finally:
+            fresh.close()
+    have_genesis = store.canonical_hash(0)
+    if have_genesis != want_genesis:
+        raise ConfigError(
+            f"invalid data dir: its L2 genesis is 0x{(have_genesis or b'').hex()}, "
+            f"the config's is 0x{(want_genesis or b'').hex()}"
+        )
+    for key, want in expected.items():
+        if store.get_meta(key) is None:
+            store.put_meta(key, want)
 
 
 def genesis_output(rollup: RollupConfig) -> OutputRootPreimage:

@@ -429,7 +429,12 @@ async def fuzz(
                     await _over_http(session, http_url, category, text, report)
                     continue
                 if socket is None or socket.closed:
-                    socket = await session.ws_connect(ws_url, max_msg_size=0)
+                    try:
+                        socket = await session.ws_connect(ws_url, max_msg_size=0)
+                    except (aiohttp.ClientError, OSError) as exc:
+                        report.record(category, Verdict(f"cannot connect: {exc!r}"))
+                        socket = None
+                        continue
                 await _over_websocket(socket, index, category, text, report)
         finally:
             if socket is not None:
