@@ -6,14 +6,9 @@ from dataclasses import dataclass
 
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
-from eth_hash.auto import keccak
 from web3 import AsyncWeb3
 
-
-def selector(signature: str) -> bytes:
-    """The 4-byte function selector."""
-    return keccak(signature.encode())[:4]
-
+from rollup_node.l1.contract_io import selector
 
 APPEND_SEQUENCER_BATCH = selector("appendSequencerBatch(bytes,uint64,uint64,uint64,uint64,uint64)")
 FORCE_INCLUDE = selector("forceInclude()")

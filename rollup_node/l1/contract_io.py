@@ -18,7 +18,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from eth_utils import keccak
+from eth_utils import function_signature_to_4byte_selector
 from eth_utils.abi import abi_to_signature
 from web3.exceptions import ContractLogicError
 
@@ -38,10 +38,16 @@ async def read_views(contract: Any, names: Sequence[str]) -> dict[str, Any]:  # 
     return dict(zip(names, values, strict=True))
 
 
+def selector(signature: str) -> bytes:
+    """The 4-byte selector of a function or custom-error ``signature`` (``name(type,...)``):
+    the first four bytes of its keccak (Solidity ABI). The node's one helper for it."""
+    return function_signature_to_4byte_selector(signature)
+
+
 @functools.cache
 def _error_names(artifacts: tuple[str, ...]) -> dict[bytes, str]:
     return {
-        keccak(text=abi_to_signature(entry))[:4]: entry["name"]
+        selector(abi_to_signature(entry)): entry["name"]
         for artifact in artifacts
         for entry in load_artifact(artifact).abi
         if entry.get("type") == "error"

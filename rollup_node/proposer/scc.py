@@ -10,11 +10,7 @@ from eth_abi import encode as abi_encode
 from eth_hash.auto import keccak
 from web3 import AsyncWeb3
 
-
-def selector(signature: str) -> bytes:
-    """The 4-byte function selector."""
-    return keccak(signature.encode())[:4]
-
+from rollup_node.l1.contract_io import selector
 
 APPEND_STATE_BATCH = selector("appendStateBatch(bytes32[],uint256)")
 TOTAL_ELEMENTS = selector("totalElements()")

@@ -13,26 +13,11 @@ from dataclasses import dataclass
 
 from rollup_node.chain.chain import next_base_fee
 from rollup_node.chain.records import BlockRecord, ReceiptRecord
+from rollup_node.protocol.blob_fee import blob_base_fee  # re-exported for rpc/eth.py
 from rollup_node.rpc.formatting import effective_priority_fee
 
 TARGET_BLOB_GAS_PER_BLOCK = 393_216
 MAX_BLOB_GAS_PER_BLOCK = 786_432
-MIN_BLOB_BASE_FEE = 1
-BLOB_BASE_FEE_UPDATE_FRACTION = 3_338_477
-
-
-def _fake_exponential(factor: int, numerator: int, denominator: int) -> int:
-    i, output, accumulator = 1, 0, factor * denominator
-    while accumulator > 0:
-        output += accumulator
-        accumulator = accumulator * numerator // (denominator * i)
-        i += 1
-    return output // denominator
-
-
-def blob_base_fee(excess_blob_gas: int) -> int:
-    """The blob base fee for a block with this excess blob gas."""
-    return _fake_exponential(MIN_BLOB_BASE_FEE, excess_blob_gas, BLOB_BASE_FEE_UPDATE_FRACTION)
 
 
 def next_excess_blob_gas(parent: BlockRecord) -> int:

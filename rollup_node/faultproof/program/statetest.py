@@ -25,15 +25,13 @@ import rlp
 from rollup_node.faultproof.oracle import host
 from rollup_node.faultproof.oracle.source import DictSource
 from rollup_node.faultproof.program.build import binary_path, build
+from rollup_node.protocol.blob_fee import blob_base_fee
 
 FORK = "Cancun"
 BINARY = "statetest"
 BATCH_SIZE = 400
 TIMEOUT_SECONDS = 600
 """Cases per run of the binary: one process start per batch keeps the whole suite fast."""
-
-BLOB_BASE_FEE_UPDATE_FRACTION = 3338477
-MIN_BLOB_BASE_FEE = 1
 
 
 @dataclass(frozen=True)
@@ -77,16 +75,6 @@ def _bytes(value: str) -> bytes:
     return bytes.fromhex(value[2:] if value.startswith("0x") else value)
 
 
-def _fake_exponential(factor: int, numerator: int, denominator: int) -> int:
-    """EIP-4844's integer approximation of ``factor * e ** (numerator / denominator)``."""
-    i, output, accumulator = 1, 0, factor * denominator
-    while accumulator > 0:
-        output += accumulator
-        accumulator = accumulator * numerator // (denominator * i)
-        i += 1
-    return output // denominator
-
-
 @dataclass(frozen=True)
 class L1FeeParams:
     """The L1 data fee inputs of SPEC §3.4 (off in Ethereum's own tests)."""
@@ -107,7 +95,7 @@ def _encode_env(env: dict, chain_id: int, l1_fee: L1FeeParams | None) -> list:
         chain_id,
         _int(env.get("currentBaseFee", "0x0a")),
         _int(env.get("currentRandom", "0x" + "00" * 32)).to_bytes(32, "big"),
-        _fake_exponential(MIN_BLOB_BASE_FEE, excess_blob_gas, BLOB_BASE_FEE_UPDATE_FRACTION),
+        blob_base_fee(excess_blob_gas),
     ]
     if l1_fee is not None:
         items += [l1_fee.l1_base_fee_wei, l1_fee.overhead, l1_fee.scalar, l1_fee.vault]
