@@ -3,7 +3,7 @@ of a node's L2 chain (SPEC §10).
 
 The program's package registers its own tools (``faultproof/program/cli.py``); ``run`` opens
 the node's store and L1 and hands the program ``chain.witness.StoreL2Reader`` and
-``program.host.Web3L1Reader``, so it sits here, at the top with the other commands: the
+``program.host.Web3ProgramL1Source``, so it sits here, at the top with the other commands: the
 program itself imports nothing of the node.
 """
 
@@ -25,7 +25,7 @@ def run_command(args: argparse.Namespace) -> int:
     from rollup_node.chain.genesis import open_l2_chain
     from rollup_node.chain.store import ChainStore
     from rollup_node.chain.witness import StoreL2Reader
-    from rollup_node.faultproof.program.host import Web3L1Reader
+    from rollup_node.faultproof.program.host import Web3ProgramL1Source
     from rollup_node.faultproof.program.run import prove_block
 
     try:
@@ -36,7 +36,7 @@ def run_command(args: argparse.Namespace) -> int:
     l1_url = config.node.l1_rpc or f"http://127.0.0.1:{config.node.l1_rpc_port}"
     w3 = Web3(Web3.HTTPProvider(l1_url))
     rollup = config.rollup
-    l1 = Web3L1Reader(w3, rollup.l1_addresses.canonical_transaction_chain)
+    l1 = Web3ProgramL1Source(w3, rollup.l1_addresses.canonical_transaction_chain)
     head = (
         bytes.fromhex(args.l1_head[2:])
         if args.l1_head

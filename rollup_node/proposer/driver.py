@@ -121,14 +121,14 @@ class Proposer:
         from web3 import Web3
 
         from rollup_node.chain.witness import StoreL2Reader
-        from rollup_node.faultproof.program.host import Web3L1Reader
+        from rollup_node.faultproof.program.host import Web3ProgramL1Source
         from rollup_node.faultproof.program.run import prove_block
 
         if self._program_l1 is None:
             provider = self.tx.w3.provider
             w3 = Web3(Web3.HTTPProvider(provider.endpoint_uri, request_kwargs={"timeout": 30}))
             ctc = self.config.l1_addresses.canonical_transaction_chain
-            self._program_l1 = Web3L1Reader(w3, ctc)
+            self._program_l1 = Web3ProgramL1Source(w3, ctc)
         l2 = StoreL2Reader(self.chain)
         run = prove_block(l2, self.config, self._program_l1, l1_head_hash, number)
         if run.verdict != "valid":

@@ -104,9 +104,9 @@ def program_traces(config: RollupConfig, chain: Any, l1_url: str) -> TraceFactor
 
     from rollup_node.chain.witness import StoreL2Reader
     from rollup_node.faultproof.game.trace import open_trace
-    from rollup_node.faultproof.program.host import Dispute, ProgramHost, Web3L1Reader
+    from rollup_node.faultproof.program.host import Dispute, ProgramHost, Web3ProgramL1Source
 
-    l1 = Web3L1Reader(
+    l1 = Web3ProgramL1Source(
         Web3(Web3.HTTPProvider(l1_url, request_kwargs={"timeout": 30})),
         config.l1_addresses.canonical_transaction_chain,
     )

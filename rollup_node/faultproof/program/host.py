@@ -18,7 +18,7 @@ hint (data)                 the host stores
 ``l1-queue-element`` (h‖i)  a queue element preimage, rebuilt from ``TransactionEnqueued``
 ==========================  ================================================================
 
-L1 comes from any web3 endpoint through ``L1Reader`` (the node's L1 client or a test chain);
+L1 comes from any web3 endpoint through ``ProgramL1Source`` (the node's L1 client or a test chain);
 L2 comes from the node's ``ChainStore`` through ``L2Reader``. Every preimage is checked against
 its hash before it is stored, and again by the program.
 """
@@ -55,8 +55,10 @@ class HintDataError(ValueError):
     """A hint's data has the wrong length for its type: the program and host disagree."""
 
 
-class L1Reader(Protocol):
-    """What the host needs from L1 (``Web3L1Reader`` implements it over web3)."""
+class ProgramL1Source(Protocol):
+    """What the fault-proof host needs from L1: headers, proofs, batches, queue elements
+    (``Web3ProgramL1Source`` implements it over web3). Not the node's ``l1.reader.L1Reader``,
+    which reads L1 heads for the sequencer and derivation."""
 
     def header_rlp(self, block_hash: bytes) -> bytes:
         """The RLP header of the block with this hash."""
@@ -167,7 +169,7 @@ class ProgramHost:
     L1); ``l2`` may be None likewise.
     """
 
-    def __init__(self, dispute: Dispute, l1: L1Reader | None, l2: L2Reader | None) -> None:
+    def __init__(self, dispute: Dispute, l1: ProgramL1Source | None, l2: L2Reader | None) -> None:
         self.dispute = dispute
         self.l1 = l1
         self.l2 = l2
@@ -267,8 +269,8 @@ class ProgramHost:
         self._put(self.l1.queue_element(int.from_bytes(index, "big")), element_hash)
 
 
-class Web3L1Reader:
-    """``L1Reader`` over a web3 connection to L1 and the CTC's address."""
+class Web3ProgramL1Source:
+    """``ProgramL1Source`` over a web3 connection to L1 and the CTC's address."""
 
     def __init__(self, w3: Any, ctc_address: str) -> None:
         from rollup_node.contracts import load_artifact

@@ -18,7 +18,7 @@ from eth_hash.auto import keccak
 
 from rollup_node.config import RollupConfig
 from rollup_node.faultproof.program.build import binary_path, build
-from rollup_node.faultproof.program.host import Dispute, L1Reader, L2Reader, ProgramHost
+from rollup_node.faultproof.program.host import Dispute, L2Reader, ProgramHost, ProgramL1Source
 
 EXIT_MEANING = {0: "valid", 1: "invalid"}
 
@@ -44,7 +44,7 @@ class ProgramRun:
 def prove_block(
     l2: L2Reader,
     config: RollupConfig,
-    l1: L1Reader,
+    l1: ProgramL1Source,
     l1_head_hash: bytes,
     number: int,
     disputed_root: bytes | None = None,

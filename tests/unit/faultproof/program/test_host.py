@@ -20,7 +20,7 @@ from rollup_node.faultproof.program.host import (
     Dispute,
     HintDataError,
     ProgramHost,
-    Web3L1Reader,
+    Web3ProgramL1Source,
     consensus_config_preimage,
 )
 from rollup_node.rpc.formatting import format_block
@@ -45,7 +45,7 @@ def test_l1_header_reencodes_to_its_hash(tmp_path: Path) -> None:
     store = ChainStore(tmp_path / "chain")
     try:
         chain = open_l2_chain(store, RollupConfig(l2_genesis_timestamp=1234))
-        reader = Web3L1Reader(Web3(_NodeProvider(chain)), "0x" + "00" * 20)
+        reader = Web3ProgramL1Source(Web3(_NodeProvider(chain)), "0x" + "00" * 20)
         genesis = chain.block_by_number(0)
         assert reader.header_rlp(genesis.hash) == genesis.header_rlp
     finally:

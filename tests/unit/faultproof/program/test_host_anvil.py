@@ -11,7 +11,7 @@ import pytest
 from eth_account import Account
 from eth_hash.auto import keccak
 
-from rollup_node.faultproof.program.host import Web3L1Reader
+from rollup_node.faultproof.program.host import Web3ProgramL1Source
 from tests.e2e.l1 import ANVIL, Anvil
 from tests.integration.helpers import account
 
@@ -42,7 +42,7 @@ def test_header_and_storage_proof_from_anvil(anvil: Anvil) -> None:
     tx_hash = w3.eth.send_raw_transaction(Account.sign_transaction(tx, key).raw_transaction)
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=10)
     block = w3.eth.get_block(receipt["blockNumber"])
-    reader = Web3L1Reader(w3, "0x" + "00" * 20)
+    reader = Web3ProgramL1Source(w3, "0x" + "00" * 20)
 
     header = reader.header_rlp(bytes(block["hash"]))
     assert keccak(header) == bytes(block["hash"])

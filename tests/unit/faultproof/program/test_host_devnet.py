@@ -1,5 +1,5 @@
 """The program against a running devnet: every L2 block the sequencer made and batched to L1
-is proven valid from L1 data alone, fetched by ``host.Web3L1Reader`` (eth_getProof, headers,
+is proven valid from L1 data alone, fetched by ``host.Web3ProgramL1Source`` (eth_getProof, headers,
 CTC events) and the node's own store — and a wrong output root is proven invalid."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 import tomli_w
 
 from rollup_node.chain.witness import StoreL2Reader
-from rollup_node.faultproof.program.host import Web3L1Reader
+from rollup_node.faultproof.program.host import Web3ProgramL1Source
 from rollup_node.faultproof.program.run import prove_block
 from tests.e2e.rollup_helpers import account, enqueue_deposit, sequencer, wait_for
 from tests.integration.helpers import send, wait_receipts
@@ -36,7 +36,7 @@ def test_devnet_blocks_are_proven_from_l1(tmp_path: Path) -> None:
 
         rollup = seq.node.rollup
         assert seq.l1_w3 is not None
-        l1 = Web3L1Reader(seq.l1_w3, rollup.l1_addresses.canonical_transaction_chain)
+        l1 = Web3ProgramL1Source(seq.l1_w3, rollup.l1_addresses.canonical_transaction_chain)
         head = bytes(seq.l1_w3.eth.get_block("latest")["hash"])
         for number in range(1, target + 1):
             result = prove_block(StoreL2Reader(seq.node.l2), rollup, l1, head, number)
