@@ -23,14 +23,24 @@ from rollup_node.rpc.errors import RpcError
 from rollup_node.rpc.formatting import quantity
 from rollup_node.rpc.params import ParamError
 
+# The largest duration or timestamp a dev method takes (about the year 36,800): block
+# timestamps stay far inside 64 bits however many times a client moves the clock. Unbounded,
+# evm_increaseTime(2**256) made the next block's TIMESTAMP overflow and stopped the L1 miner.
+MAX_SECONDS = 2**40
+
 
 def _seconds(value: object) -> int:
-    """A duration or timestamp as a hex quantity or a plain JSON integer (Hardhat sends both)."""
+    """A duration or timestamp as a hex quantity or a plain JSON integer (Hardhat sends both),
+    at most ``MAX_SECONDS``."""
     if isinstance(value, int) and not isinstance(value, bool):
         if value < 0:
             raise ParamError("must not be negative")
-        return value
-    return params.uint64(value)
+        seconds = value
+    else:
+        seconds = params.uint64(value)
+    if seconds > MAX_SECONDS:
+        raise ParamError(f"more than {MAX_SECONDS} seconds")
+    return seconds
 
 
 def _refused(exc: ValueError) -> RpcError:

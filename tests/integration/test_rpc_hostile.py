@@ -241,6 +241,21 @@ async def test_looping_calls_end_at_the_timeout_and_stop_computing(node: DevnetP
     _assert_serving(node)
 
 
+def test_dev_clock_methods_refuse_times_beyond_64_bits(node: DevnetProcess) -> None:
+    """evm_increaseTime(2**256) was accepted and stopped the embedded L1's miner (the next
+    block's TIMESTAMP did not fit a stack word); the node then shut down."""
+    for method in ("evm_increaseTime", "evm_setNextBlockTimestamp", "evm_mine"):
+        for beyond in (2**256, 10**77, 2**64):
+            answer = _post(node.l1_url, json.dumps(_rpc(method, [beyond])))
+            assert answer["error"]["code"] == -32602, answer
+    start = int(_post(node.l1_url, json.dumps(_rpc("eth_blockNumber", [])))["result"], 16)
+    deadline = time.monotonic() + 30
+    while int(_post(node.l1_url, json.dumps(_rpc("eth_blockNumber", [])))["result"], 16) <= start:
+        assert time.monotonic() < deadline, "the L1 stopped mining"
+        time.sleep(0.2)
+    _assert_serving(node)
+
+
 # --- the corpus: every category, both transports, both chains ------------------------------
 
 

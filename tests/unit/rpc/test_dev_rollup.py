@@ -115,6 +115,11 @@ async def test_dev_methods_only_when_given(chain: FakeChain) -> None:
         assert (await rpc(client, "evm_revert", snapshot))["result"] is False
         bad = await rpc(client, "evm_increaseTime", -5)
         assert bad["error"]["code"] == -32602
+        for method in ("evm_increaseTime", "evm_setNextBlockTimestamp", "evm_mine"):
+            for beyond in (2**40 + 1, 2**256, hex(2**63)):  # the clock stays inside 64 bits
+                too_far = await rpc(client, method, beyond)
+                assert too_far["error"]["code"] == -32602, (method, beyond, too_far)
+        assert (await rpc(client, "evm_increaseTime", 2**40))["result"] == hex(120 + 2**40)
         past = await rpc(client, "evm_setNextBlockTimestamp", 5)
         assert past["error"] == {
             "code": -32000,
