@@ -27,6 +27,7 @@ from trie import HexaryTrie
 from rollup_node.chain.access_list import AccessListResult, ExecutionObserver, create_access_list
 from rollup_node.chain.account_reads import AccountReads
 from rollup_node.chain.builder import BlockBuilder, BlockEnv, ChainRules, SealedBlock
+from rollup_node.chain.call_shortcuts import call_without_code
 from rollup_node.chain.errors import ExecutionReverted, StoreCorrupted, UnknownBlock
 from rollup_node.chain.queries import (
     AccountOverride,
@@ -423,6 +424,16 @@ class Chain:
         block = self.store.block_by_number(block_number)
         if block is None:
             raise UnknownBlock(f"block {block_number} not found")
+        state_class = RollupState if self.rules.is_rollup else L1State
+        if observer is None and not overrides:
+            # A call to an account without code needs no interpreter (chain/call_shortcuts.py).
+            at_head = block.number == self.store.head_number()
+            precompiles = state_class.computation_class.get_precompiles()
+            quick = call_without_code(
+                self._account_reads, block.state_root, request, gas, precompiles, at_head
+            )
+            if quick is not None:
+                return quick
         if env is None:
             env = BlockEnv(
                 number=block.number,
@@ -439,7 +450,6 @@ class Chain:
                 ),
             )
         context = env.execution_context(self.chain_id, gas_limit=max(env.gas_limit, gas))
-        state_class = RollupState if self.rules.is_rollup else L1State
         state = state_class(self.store.state_db(), context, block.state_root)
         _apply_overrides(state, overrides or {})
         sender = request.sender or b"\x00" * 20
