@@ -36,9 +36,16 @@ NODE_FLAGS: list[tuple[str, str, type, str]] = [
     ("--log-format", "log_format", str, "text or json"),
     ("--log-level", "log_level", str, "debug, info, warning or error"),
 ]
-#: The node flags that do not apply to the devnet (it embeds its L1, its operator key is the
-#: mnemonic's account 0, it runs no challenger and follows no other sequencer).
-NOT_DEVNET = frozenset({"l1_rpc", "sequencer_key", "challenger_key", "sequencer_ws"})
+#: The node flags each mode's --help leaves out, because the mode never reads them (a config
+#: file or the environment may still set them): the devnet embeds its L1 and its operator key
+#: is the mnemonic's account 0; only a sequencer posts with a sequencer key, only a verifier
+#: challenges, only a replica follows a sequencer's WebSocket.
+NOT_FOR_MODE: dict[str, frozenset[str]] = {
+    "devnet": frozenset({"l1_rpc", "sequencer_key", "challenger_key", "sequencer_ws"}),
+    "sequencer": frozenset({"challenger_key", "sequencer_ws"}),
+    "verifier": frozenset({"sequencer_key", "sequencer_ws"}),
+    "replica": frozenset({"sequencer_key", "challenger_key"}),
+}
 DEVNET_FLAGS: list[tuple[str, str, type, str]] = [
     ("--l1-rpc-port", "l1_rpc_port", int, "embedded L1 JSON-RPC port"),
     (
@@ -130,16 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
             action="append",
             help="TOML file with [rollup] and/or [node] tables; repeat to merge (later wins)",
         )
+        _add_flags(sub, [f for f in NODE_FLAGS if f[1] not in NOT_FOR_MODE[mode]])
+        _add_flags(sub, ROLLUP_FLAGS)
         if mode == "devnet":
-            _add_flags(sub, [f for f in NODE_FLAGS if f[1] not in NOT_DEVNET])
-            _add_flags(sub, ROLLUP_FLAGS)
             _add_flags(sub, DEVNET_FLAGS)
             _add_flags(sub, FAULT_FLAGS, hidden=True)  # accepted for tests, not advertised
-        else:
-            _add_flags(sub, NODE_FLAGS)
-            _add_flags(sub, ROLLUP_FLAGS)
-            if mode != "replica":
-                _add_flags(sub, FAULT_FLAGS)
+        elif mode != "replica":
+            _add_flags(sub, FAULT_FLAGS)
         sub.set_defaults(func=_run_mode, mode=mode)
     for module in TOOLS:
         with contextlib.suppress(ModuleNotFoundError):

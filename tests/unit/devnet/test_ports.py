@@ -91,10 +91,17 @@ def test_devnet_help_lists_only_devnet_flags_with_defaults() -> None:
         assert f"(default: {default})" in " ".join(after.split()[:40]), flag
     for other in ("--l1-rpc ", "--sequencer-key", "--challenger-key", "--sequencer-ws", "--fault"):
         assert other not in text, other
-    # The other modes keep their own flags.
-    assert "--challenger-key" in _help("verifier")
-    assert "--sequencer-ws" in _help("replica")
-    assert "--l1-rpc-port" not in _help("sequencer")
+    # Each other mode lists its own flags only.
+    for mode, own, foreign in [
+        ("sequencer", "--sequencer-key", ("--challenger-key", "--sequencer-ws", "--l1-rpc-port")),
+        ("verifier", "--challenger-key", ("--sequencer-key", "--sequencer-ws", "--l1-rpc-port")),
+        ("replica", "--sequencer-ws", ("--sequencer-key", "--challenger-key", "--fault")),
+    ]:
+        text = _help(mode)
+        assert own in text and "--l1-rpc L1_RPC" in text, mode
+        assert "(default: 9545)" in " ".join(text.split()), mode
+        for flag in foreign:
+            assert flag not in text, (mode, flag)
 
 
 def test_hidden_fault_flags_still_parse_for_the_devnet() -> None:
