@@ -27,7 +27,8 @@ from L1 after a restart or a failure).
 
 Metrics: ``dispute_games{status}``, ``dispute_moves_total{kind}``, ``dispute_bonds_at_stake_wei``,
 ``dispute_credit_claimed_wei_total``, ``dispute_clock_seconds_left`` (the least time this node
-has to answer a claim it must counter).
+has to answer a claim it must counter), ``dispute_move_compute_seconds_max`` (the longest
+compute behind one answer: it must fit well inside ``clock_extension``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -50,6 +51,7 @@ from rollup_node.config import RollupConfig
 from rollup_node.faultproof.game import solver
 from rollup_node.faultproof.game.liar import LiarHasNoWitness
 from rollup_node.faultproof.game.responder import Outcome, Responder, RespondHalt, RespondRetry
+from rollup_node.faultproof.game.trace import TraceStoreError, open_trace
 from rollup_node.faultproof.program.host import LocalInputs
 from rollup_node.l1.dispute_game_factory import CreatedGame, DisputeGameFactoryClient
 from rollup_node.l1.fault_dispute_game import FaultDisputeGameClient, GameParams, GameStatus
@@ -103,7 +105,6 @@ def program_traces(config: RollupConfig, chain: Any, l1_url: str) -> TraceFactor
     from web3 import Web3
 
     from rollup_node.chain.witness import StoreL2Reader
-    from rollup_node.faultproof.game.trace import open_trace
     from rollup_node.faultproof.program.host import Dispute, ProgramHost, Web3ProgramL1Source
 
     l1 = Web3ProgramL1Source(
@@ -183,7 +184,7 @@ class TrackedGame:
     params: GameParams | None = None
     status: GameStatus = GameStatus.IN_PROGRESS
     claims: list[Claim] = field(default_factory=list)
-    trace: Any = None  # TraceAccessor once built (``ProgramTrace`` or a test liar)
+    trace: GameTrace | None = None  # once built (``ProgramTrace``, or a test liar)
     trace_task: asyncio.Task[Any] | None = None
     trace_error: str | None = None
     resolved: set[int] = field(default_factory=set)
@@ -265,7 +266,7 @@ class DisputeAgent:
         )
         self.games: dict[str, TrackedGame] = {}
         self.cursor = config.genesis_l1.number  # last L1 block whose GameCreated logs were read
-        self.hooks: list[Callable[[], Any]] = []  # extra work per round (the challenger)
+        self.hooks: list[Callable[[], Awaitable[None]]] = []  # per-round work (the challenger)
         self.games_gauge = Gauge(
             "dispute_games", "Dispute games this node follows, by status", ["status"],
             registry=registry,
@@ -425,7 +426,7 @@ class DisputeAgent:
             # to be rebuilt; a corrupt one is deleted so the rebuild can start clean).
             game.trace_error = f"{type(error).__name__}: {error}"
             log.warning("trace not built; retrying", game=game.address, error=game.trace_error)
-            if type(error).__name__ == "TraceStoreError":
+            if isinstance(error, TraceStoreError):
                 shutil.rmtree(self.directory / game.address, ignore_errors=True)
             return False
         game.trace = task.result()
@@ -493,6 +494,7 @@ class DisputeAgent:
         if game.responder is None:
             assert game.params is not None
             oracle = PreimageOracleClient(self.w3, game.params.oracle, self.tx)
+            assert game.trace is not None  # responders exist only once the trace does
             game.proofs = TimedProofs(game.trace)
             game.responder = Responder(game.client, oracle, game.proofs)
         return game.responder
@@ -556,6 +558,7 @@ class DisputeAgent:
         """The solver's honest actions for the game's claims against our trace (SPEC §11)."""
         assert game.params is not None
         params = game.params
+        assert game.trace is not None
         return solver.honest_actions(
             game.claims, game.trace, params.max_game_depth, params.absolute_prestate
         )
