@@ -208,9 +208,8 @@ class DevnetNode:
             except OSError:
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     self.stop()
-                    raise RuntimeError(
-                        f"the devnet did not start; see {workdir / 'node.log'}"
-                    ) from None
+                    log = (workdir / "node.log").read_text(errors="replace")[-3000:]
+                    raise RuntimeError(f"the devnet did not start:\n{log}") from None
                 time.sleep(0.1)
 
     def stop(self) -> None:
