@@ -93,7 +93,8 @@ def pack(
     if not blocks:
         raise ValueError(f"block {first} is not in the chain")
     data = encode_batch(blocks)
-    assert len(data) == batch_length(payload), "batch size arithmetic disagrees with the encoder"
+    if len(data) != batch_length(payload):  # a bug: a batch of another size would be posted
+        raise RuntimeError("batch size arithmetic disagrees with the encoder")
     return PackedBatch(
         first,
         tuple(blocks),

@@ -161,7 +161,8 @@ class UnsafeHeadFollower:
                     return
 
     async def _rpc(self, method: str, params: list) -> object:
-        assert self._session is not None
+        if self._session is None:  # only run() opens it
+            raise RuntimeError("the follower's HTTP session is not open (call run())")
         body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params}
         async with self._session.post(self.http_url, json=body) as response:
             answer = await response.json(content_type=None)

@@ -19,6 +19,7 @@ import threading
 import structlog
 
 from rollup_node.chain.chain import Chain
+from rollup_node.chain.errors import StoreCorrupted
 from rollup_node.config import RollupConfig
 from rollup_node.derivation.errors import L1Unavailable, ReorgDetected
 from rollup_node.derivation.l1_traversal import L1Position, L1Traversal
@@ -81,7 +82,8 @@ class CtcDeposits:
         next_index = 0
         while number > 0:
             block = self.chain.block_by_number(number)
-            assert block is not None
+            if block is None:
+                raise StoreCorrupted(f"canonical block {number} missing below head")
             if block.hash in self._next_after_block:
                 next_index = self._next_after_block[block.hash]
                 break

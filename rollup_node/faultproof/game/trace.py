@@ -369,7 +369,8 @@ class ProgramTrace:
         expected = self.state_hash(pre_state_steps)  # the fast path's answer, usually cached
         part = None
         if witness.preimage_key is not None:
-            assert witness.preimage_offset is not None  # set together with the key
+            if witness.preimage_offset is None:  # the VM sets both together
+                raise TraceInconsistent(f"step {pre_state_steps}: a preimage key without offset")
             part = self.preimages.part(witness.preimage_key, witness.preimage_offset)
         if witness.post_state_hash != expected:
             raise TraceInconsistent(

@@ -215,58 +215,69 @@ class ProgramHost:
             raise HintDataError(f"fetched data does not hash to {expected_hash.hex()}")
         self.store.put_keccak(value)
 
+    # handlers() registers the l1-*/l2-* hints only with a source, so these raise only on a bug.
+    def _l1_source(self) -> ProgramL1Source:
+        if self.l1 is None:
+            raise RuntimeError("an L1 hint reached a host without an L1 source (a bug: halt)")
+        return self.l1
+
+    def _l2_source(self) -> L2Reader:
+        if self.l2 is None:
+            raise RuntimeError("an L2 hint reached a host without an L2 reader (a bug: halt)")
+        return self.l2
+
     def _rollup_config(self, data: bytes) -> None:
         (config_hash,) = _split(data, 32)
         self._put(consensus_config_preimage(self.dispute.config), config_hash)
 
     def _l2_output(self, data: bytes) -> None:
         (root,) = _split(data, 32)
-        assert self.l2 is not None
-        self._put(self.l2.output_preimage(self.dispute.l2_block_number - 1), root)
+        l2 = self._l2_source()
+        self._put(l2.output_preimage(self.dispute.l2_block_number - 1), root)
 
     def _l2_header(self, data: bytes) -> None:
         (block_hash,) = _split(data, 32)
-        assert self.l2 is not None
-        header = self.l2.header_rlp(block_hash)
+        l2 = self._l2_source()
+        header = l2.header_rlp(block_hash)
         if header is not None:
             self._put(header, block_hash)
 
     def _l2_keccak(self, data: bytes) -> None:
         (key,) = _split(data, 32)
-        assert self.l2 is not None
-        value = self.l2.node(key)
+        l2 = self._l2_source()
+        value = l2.node(key)
         if value is not None:
             self._put(value, key)
 
     def _l1_header(self, data: bytes) -> None:
         (block_hash,) = _split(data, 32)
-        assert self.l1 is not None
-        self._put(self.l1.header_rlp(block_hash), block_hash)
+        l1 = self._l1_source()
+        self._put(l1.header_rlp(block_hash), block_hash)
 
     def _l1_account(self, data: bytes) -> None:
         block_hash, address = _split(data, 32, 20)
-        assert self.l1 is not None
-        for node in self.l1.proof_nodes(block_hash, address, []):
+        l1 = self._l1_source()
+        for node in l1.proof_nodes(block_hash, address, []):
             self._put(node)
 
     def _l1_storage(self, data: bytes) -> None:
         block_hash, address, slot = _split(data, 32, 20, 32)
-        assert self.l1 is not None
-        for node in self.l1.proof_nodes(block_hash, address, [slot]):
+        l1 = self._l1_source()
+        for node in l1.proof_nodes(block_hash, address, [slot]):
             self._put(node)
 
     def _l1_batch_data(self, data: bytes) -> None:
         data_hash, l1_block = _split(data, 32, 8)
-        assert self.l1 is not None
-        for candidate in self.l1.batch_data(int.from_bytes(l1_block, "big")):
+        l1 = self._l1_source()
+        for candidate in l1.batch_data(int.from_bytes(l1_block, "big")):
             if keccak(candidate) == data_hash:
                 self._put(candidate)
                 return
 
     def _l1_queue_element(self, data: bytes) -> None:
         element_hash, index = _split(data, 32, 8)
-        assert self.l1 is not None
-        self._put(self.l1.queue_element(int.from_bytes(index, "big")), element_hash)
+        l1 = self._l1_source()
+        self._put(l1.queue_element(int.from_bytes(index, "big")), element_hash)
 
 
 class Web3ProgramL1Source:
