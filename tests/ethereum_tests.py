@@ -2,9 +2,10 @@
 
 The fixtures are not part of the repository (several hundred MB): the tests look in
 ``$ETHEREUM_TESTS`` when it is set, else in ``tests/fixtures/ethereum-tests`` of this checkout
-(ignored by git; ``git clone --depth 1 https://github.com/ethereum/tests
-tests/fixtures/ethereum-tests`` puts them there). A test whose fixture is absent is skipped
-with a reason naming the path and the variable, never failed or errored at collection.
+(ignored by git; a shallow clone of ethereum/tests there will do), else in
+``../shared/fixtures/ethereum-tests`` beside the checkout (where this project's CI lays them). A
+test whose fixture is absent is skipped with a reason naming the path and the variable, never
+failed or errored at collection.
 """
 
 from __future__ import annotations
@@ -16,12 +17,19 @@ import pytest
 
 ENV_VAR = "ETHEREUM_TESTS"
 DEFAULT_LOCATION = Path(__file__).resolve().parent / "fixtures" / "ethereum-tests"
+#: Where CI lays the fixtures: a ``shared/`` folder beside the checkout.
+SHARED_LOCATION = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "ethereum-tests"
 
 
 def ethereum_tests_root() -> Path:
-    """The ethereum/tests checkout: ``$ETHEREUM_TESTS``, else ``tests/fixtures/ethereum-tests``."""
+    """The ethereum/tests checkout: ``$ETHEREUM_TESTS``, else ``tests/fixtures/ethereum-tests``,
+    else ``../shared/fixtures/ethereum-tests`` beside the checkout."""
     configured = os.environ.get(ENV_VAR)
-    return Path(configured) if configured else DEFAULT_LOCATION
+    if configured:
+        return Path(configured)
+    if not DEFAULT_LOCATION.exists() and SHARED_LOCATION.exists():
+        return SHARED_LOCATION
+    return DEFAULT_LOCATION
 
 
 def missing_reason(path: Path) -> str:
