@@ -11,7 +11,7 @@ heavy ones from worker threads. New heads are announced to subscribers on the ev
 from __future__ import annotations
 
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
@@ -50,6 +50,8 @@ SUGGESTED_PRIORITY_FEE = 1_000_000
 #: Most gas a call or estimate may use when the request names none (geth's RPC gas cap).
 CALL_GAS_CAP = 50_000_000
 PREV_HASHES = 256
+#: Environments of recent blocks kept for calls at them (``Chain._block_env``).
+BLOCK_ENV_CACHE = 64
 
 
 class TransactionIntake(Protocol):
@@ -94,6 +96,8 @@ class Chain:
         recent = store.canonical_hashes(range(max(0, head - PREV_HASHES + 1), head + 1))
         self._recent_hashes: deque[bytes] = deque(reversed(recent), maxlen=PREV_HASHES)
         self._account_reads = AccountReads(store)
+        self._block_envs: OrderedDict[bytes, BlockEnv] = OrderedDict()
+        self._block_envs_lock = threading.Lock()
 
     @classmethod
     def initialize(
@@ -163,6 +167,8 @@ class Chain:
     ) -> list[BlockRecord]:
         """Drop blocks above ``number`` (L1 reorg or dev revert); return the dropped blocks."""
         dropped = self.store.rewind_to(number, extras)
+        with self._block_envs_lock:
+            self._block_envs.clear()
         head = self.head_number()
         recent = self.store.canonical_hashes(range(max(0, head - PREV_HASHES + 1), head + 1))
         self._recent_hashes = deque(reversed(recent), maxlen=PREV_HASHES)
@@ -401,6 +407,37 @@ class Chain:
     def _pending_env(self, pending: bool) -> BlockEnv | None:
         return self.pending_env() if pending and self.pending_env is not None else None
 
+    def _block_env(self, block: BlockRecord) -> BlockEnv:
+        """The environment of a canonical block, for calls at it.
+
+        Cached per block hash (calls at ``latest`` come in bursts): a block's BLOCKHASH window
+        follows from its hash. Only a complete window is kept — one read while a rewind deleted
+        canonical keys is not — and a rewind empties the cache.
+        """
+        env = self._block_envs.get(block.hash)
+        if env is not None:
+            return env
+        env = BlockEnv(
+            number=block.number,
+            timestamp=block.timestamp,
+            parent_hash=block.parent_hash,
+            coinbase=block.coinbase,
+            gas_limit=block.gas_limit,
+            base_fee=block.base_fee_per_gas,
+            mix_hash=block.mix_hash,
+            prev_hashes=tuple(
+                self.store.canonical_hashes(
+                    range(block.number - 1, max(-1, block.number - PREV_HASHES - 1), -1)
+                )
+            ),
+        )
+        if len(env.prev_hashes) == min(block.number, PREV_HASHES):
+            with self._block_envs_lock:
+                self._block_envs[block.hash] = env
+                while len(self._block_envs) > BLOCK_ENV_CACHE:
+                    self._block_envs.popitem(last=False)
+        return env
+
     def _gas_cap(self, block_number: int) -> int:
         block = self.store.block_by_number(block_number)
         if block is None:
@@ -435,20 +472,7 @@ class Chain:
             if quick is not None:
                 return quick
         if env is None:
-            env = BlockEnv(
-                number=block.number,
-                timestamp=block.timestamp,
-                parent_hash=block.parent_hash,
-                coinbase=block.coinbase,
-                gas_limit=block.gas_limit,
-                base_fee=block.base_fee_per_gas,
-                mix_hash=block.mix_hash,
-                prev_hashes=tuple(
-                    self.store.canonical_hashes(
-                        range(block.number - 1, max(-1, block.number - PREV_HASHES - 1), -1)
-                    )
-                ),
-            )
+            env = self._block_env(block)
         context = env.execution_context(self.chain_id, gas_limit=max(env.gas_limit, gas))
         state = state_class(self.store.state_db(), context, block.state_root)
         _apply_overrides(state, overrides or {})

@@ -81,3 +81,25 @@ def test_shortcut_equals_interpreter(l1: EmbeddedL1) -> None:
             lambda r=request, n=number: chain.estimate_gas(r, n, FORCE_INTERPRETER)
         )
     assert shortcut_taken > 100
+
+
+def test_block_environment_reused_and_dropped_on_rewind(l1: EmbeddedL1) -> None:
+    """Calls at a block reuse its environment; BLOCKHASH still names the canonical parent after
+    a rewind replaced the blocks."""
+    reader = b"\x26" * 20
+    # BLOCKHASH(NUMBER - 1), returned as one word.
+    l1.set_code(reader, bytes.fromhex("43600190034060005260206000f3"))
+    for _ in range(3):
+        l1.mine()
+    chain = l1.chain
+    head = chain.head_number()
+    request = CallRequest(to=reader)
+    for _ in range(2):
+        assert chain.call(request, head, None) == chain.block_by_number(head - 1).hash
+    l1._snapshots[7] = (head - 2, 0)
+    assert l1.revert(7)
+    l1.mine(chain.head().timestamp + 5)
+    l1.mine()
+    assert chain.head_number() == head
+    assert chain.call(request, head, None) == chain.block_by_number(head - 1).hash
+    assert chain.call(request, head, FORCE_INTERPRETER) == chain.block_by_number(head - 1).hash
