@@ -19,12 +19,12 @@ from web3 import AsyncWeb3
 
 from rollup_node.contracts import load_artifact
 from rollup_node.l1.contract_io import read_views, send_call
+from rollup_node.l1.log_scan import LOG_CHUNK_BLOCKS, block_chunks
 from rollup_node.l1.transactor import L1Receipt, Transactor
 from rollup_node.protocol.batch_merkle import batch_proof
 
 #: Blocks per ``eth_getLogs`` request when scanning for ``GameCreated`` (geth and most hosted
 #: providers refuse far larger ranges).
-LOG_CHUNK_BLOCKS = 2_000
 
 
 @dataclass(frozen=True)
@@ -148,8 +148,7 @@ class DisputeGameFactoryClient:
         event = self.contract.events.GameCreated()
         topic = event.topic
         found: list[CreatedGame] = []
-        for start in range(from_block, to_block + 1, chunk_blocks):
-            end = min(start + chunk_blocks - 1, to_block)
+        for start, end in block_chunks(from_block, to_block, chunk_blocks):
             logs = await self.w3.eth.get_logs(
                 {"address": self.address, "fromBlock": start, "toBlock": end, "topics": [topic]}
             )

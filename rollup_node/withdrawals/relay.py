@@ -27,6 +27,7 @@ from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCErro
 from rollup_node.config import RollupConfig
 from rollup_node.contracts import describe_revert, load_artifact
 from rollup_node.l1.errors import Action, classify
+from rollup_node.l1.log_scan import block_chunks
 from rollup_node.l1.transactor import L1Receipt, L1TransactionReverted, Transactor, revert_data
 from rollup_node.proposer.finalizer import BatchFinalizer
 from rollup_node.proposer.scc import StateBatch, read_state_batches
@@ -188,12 +189,10 @@ class Relayer:
         """The SCC's current batches, in order (deleted ones left out)."""
         total = await self.scc.functions.totalBatches().call()
         latest: dict[int, StateBatch] = {}
-        start, head = self.rollup.genesis_l1.number, await self.l1.eth.block_number
-        while start <= head:
-            end = min(head, start + MAX_BLOCK_RANGE - 1)
+        head = await self.l1.eth.block_number
+        for start, end in block_chunks(self.rollup.genesis_l1.number, head, MAX_BLOCK_RANGE):
             for batch in await read_state_batches(self.l1, self.scc.address, start, end):
                 latest[batch.batch_index] = batch  # a re-proposal replaces a deleted batch
-            start = end + 1
         return [latest[i] for i in range(total) if i in latest]
 
     async def covering_batch(self, l2_block: int) -> StateBatch | None:
