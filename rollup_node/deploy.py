@@ -22,9 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import rlp
 from eth_account import Account
-from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
 from web3 import AsyncWeb3
 
@@ -32,6 +30,7 @@ from rollup_node.chain.genesis import genesis_output
 from rollup_node.config import ZERO_ADDRESS, L1Addresses, L1Anchor, RollupConfig
 from rollup_node.contracts import load_artifact
 from rollup_node.l1.transactor import Transactor
+from rollup_node.protocol.addresses import create_address as _create_address
 
 
 class DeploymentFailed(RuntimeError):
@@ -40,7 +39,7 @@ class DeploymentFailed(RuntimeError):
 
 def create_address(sender: str, nonce: int) -> str:
     """The address a CREATE from ``sender`` at ``nonce`` deploys to."""
-    return to_checksum_address(keccak(rlp.encode([bytes.fromhex(sender[2:]), nonce]))[12:])
+    return to_checksum_address(_create_address(bytes.fromhex(sender[2:]), nonce))
 
 
 def ctc_constructor_config(rollup: RollupConfig, sequencer: str) -> tuple:
