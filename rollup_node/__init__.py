@@ -1,14 +1,18 @@
 """An optimistic rollup node in Python.
 
-Package map (data flows top to bottom; see docs/architecture.md):
+Package map. ``docs/architecture.md`` (at the repository root) gives the layers and the import
+contract that enforces them, the path of a transaction, a batch and a dispute through these
+packages, and a table from each SPEC section to the modules implementing it.
 
 - ``protocol/``   pure rules of the protocol (SPEC §3, §5, §6): deposits, the L1-info
                   transaction, the L1 data fee, output roots, the batch codec, SCC batch trees,
                   withdrawal hashes.
-- ``chain/``      execution on py-evm and the durable chain store (LMDB).
+- ``chain/``      execution on py-evm, block assembly (``assembly.py``) and the durable chain
+                  store (LMDB).
 - ``sequencer/``  transaction intake, the block-production loop, deposits from the CTC queue.
 - ``l1/``         reading L1 blocks and sending L1 transactions.
 - ``derivation/`` L1 → L2: CTC batches and queue elements, fallback blocks, safe head, reorgs.
+- ``replica/``    follows the sequencer's unsafe blocks, re-executing each before keeping it.
 - ``batcher/``    packs sealed L2 blocks into batches and posts them to the CTC.
 - ``proposer/``   posts output roots to the SCC (after checking them with the fault-proof program).
 - ``verifier/``   compares posted output roots with derived ones and raises alerts.
