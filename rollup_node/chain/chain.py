@@ -113,7 +113,8 @@ class Chain:
     def head_number(self) -> int:
         """The latest block."""
         head = self.store.head_number()
-        assert head is not None
+        if head is None:  # Chain.initialize writes genesis before a Chain exists
+            raise StoreCorrupted("the store has no head block")
         return head
 
     def head(self) -> BlockRecord:
