@@ -246,13 +246,12 @@ class Chain:
             from_block, to_block, wanted_addresses, wanted_topics
         )
         for number in candidates:
-            block = self.store.block_by_number(number)
-            if block is None:
+            block_logs = self.store.block_logs(number)
+            if block_logs is None:
                 break
-            for receipt in self.store.receipts(block.hash):
-                for log in receipt.logs:
-                    if log_matches(log, wanted_addresses, wanted_topics):
-                        out.append(log)
+            out.extend(
+                log for log in block_logs if log_matches(log, wanted_addresses, wanted_topics)
+            )
         return out
 
     # --- state ------------------------------------------------------------------------

@@ -25,8 +25,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Sequence
 
 import lmdb
+import rlp
+from eth_hash.auto import keccak
 
-from rollup_node.chain.records import ReceiptRecord
+from rollup_node.chain.records import LogRecord, ReceiptRecord
 
 ADDRESS_PREFIX = b"La"
 TOPIC_PREFIX = b"Lt"
@@ -120,6 +122,30 @@ def candidate_blocks(
             return []
     assert result is not None
     return sorted(result)
+
+
+def decode_block_logs(
+    number: int, block_hash: bytes, body: bytes, receipts: bytes
+) -> list[LogRecord]:
+    """The logs of a stored block from its raw body and receipts (the store's encodings).
+
+    A query touches many blocks once each, so it reads only what a log needs — transaction
+    hashes (``keccak`` of the stored raw transaction, as the transaction records have it)
+    and the receipts' log lists — instead of decoding whole block and receipt records.
+    """
+    raw_txs = rlp.decode(body)[1]
+    out: list[LogRecord] = []
+    log_index = 0
+    for tx_index, item in enumerate(rlp.decode(receipts)):
+        tx_hash = keccak(raw_txs[tx_index][0])
+        for address, topics, data in item[6]:
+            out.append(
+                LogRecord(
+                    address, tuple(topics), data, number, block_hash, tx_hash, tx_index, log_index
+                )
+            )
+            log_index += 1
+    return out
 
 
 def is_complete(txn: lmdb.Transaction, dbi: lmdb._Database) -> bool:

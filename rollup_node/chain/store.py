@@ -233,6 +233,19 @@ class ChainStore:
                 txn, self._chain_dbi, from_block, to_block, addresses, topics
             )
 
+    def block_logs(self, number: int) -> list[LogRecord] | None:
+        """Every log of canonical block ``number``, read in one transaction (``None`` if there
+        is no such block)."""
+        with self._env.begin(db=self._chain_dbi, buffers=False) as txn:
+            block_hash = txn.get(b"H" + _num(number))
+            if block_hash is None:
+                return None
+            body = txn.get(b"B" + block_hash)
+            receipts = txn.get(b"R" + block_hash)
+        if body is None or receipts is None:
+            raise StoreCorrupted(f"canonical block {number} has no body or receipts")
+        return log_index.decode_block_logs(number, block_hash, body, receipts)
+
     def _build_log_index(self, blocks_per_txn: int = 1000) -> None:
         """Index every canonical block of a store written before the index existed.
 
