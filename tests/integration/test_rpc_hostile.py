@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -273,6 +274,30 @@ async def test_a_hostile_corpus_gets_only_well_formed_answers(
     assert report.answers >= 380  # notifications (and only they) go unanswered
     assert node.rss_bytes() - rss_before < 50 * 2**20
     _assert_serving(node)
+
+
+async def test_sigterm_stops_the_node_within_10_s_under_looping_calls(tmp_path: Path) -> None:
+    process = DevnetProcess(tmp_path / "data", tmp_path / "node.log")
+    try:
+        process.wait_ready()
+        call = _rpc("eth_call", [{"to": ADDRESS, "gas": hex(50_000_000)}, "latest",
+                                 {ADDRESS: {"code": LOOP}}])  # fmt: skip
+        async with aiohttp.ClientSession() as session:
+            calls = [
+                asyncio.ensure_future(session.post(process.l2_url, json=call)) for _ in range(6)
+            ]
+            await asyncio.sleep(1.0)  # the calls are running (4) or waiting for a slot (2)
+            started = time.monotonic()
+            os.kill(process.proc.pid, signal.SIGTERM)
+            status = await asyncio.to_thread(process.proc.wait, 30)
+            stopped_after = time.monotonic() - started
+            for pending in calls:
+                pending.cancel()
+            await asyncio.gather(*calls, return_exceptions=True)
+    finally:
+        process.stop()
+    assert status == 0, f"exit status {status}; log: {tmp_path / 'node.log'}"
+    assert stopped_after < 10.0, stopped_after
 
 
 def test_the_process_survived_this_module(node: DevnetProcess) -> None:
