@@ -88,6 +88,7 @@ class ChainStore:
                 f"database schema {version!r}, this node writes {SCHEMA_VERSION!r}"
             )
         self._block_cache = lru_cache(maxsize=256)(self._load_block)
+        self._logs_cache = lru_cache(maxsize=4096)(self._load_block_logs)
         if self._get(log_index.COMPLETE_META) != log_index.COMPLETE_VALUE:
             self._build_log_index()
 
@@ -233,18 +234,22 @@ class ChainStore:
                 txn, self._chain_dbi, from_block, to_block, addresses, topics
             )
 
-    def block_logs(self, number: int) -> list[LogRecord] | None:
-        """Every log of canonical block ``number``, read in one transaction (``None`` if there
-        is no such block)."""
+    def block_logs(self, number: int) -> tuple[LogRecord, ...] | None:
+        """Every log of canonical block ``number`` (``None`` if there is no such block).
+
+        Decoded logs are cached by block hash (a block's logs never change; RLP decoding is
+        most of a log query's cost, and indexers repeat their queries).
+        """
+        block_hash = self.canonical_hash(number)
+        return None if block_hash is None else self._logs_cache(block_hash, number)
+
+    def _load_block_logs(self, block_hash: bytes, number: int) -> tuple[LogRecord, ...]:
         with self._env.begin(db=self._chain_dbi, buffers=False) as txn:
-            block_hash = txn.get(b"H" + _num(number))
-            if block_hash is None:
-                return None
             body = txn.get(b"B" + block_hash)
             receipts = txn.get(b"R" + block_hash)
         if body is None or receipts is None:
             raise StoreCorrupted(f"canonical block {number} has no body or receipts")
-        return log_index.decode_block_logs(number, block_hash, body, receipts)
+        return tuple(log_index.decode_block_logs(number, block_hash, body, receipts))
 
     def _build_log_index(self, blocks_per_txn: int = 1000) -> None:
         """Index every canonical block of a store written before the index existed.
