@@ -6,7 +6,8 @@ fixes (timestamp, fee recipient, mix hash); the deposits come first — on L2 th
 deposit, then the user deposits the block consumes — and the user transactions after them.
 Which transactions, and what a rejected one means, differs by caller and is the ``fill``
 callback's: the sequencer fills from its intake while the block has room, derivation applies
-the sequenced list dropping those invalid at their position (SPEC §6 rule 4), a replica
+the sequenced list dropping those invalid at their position (SPEC §6 rule 4,
+``apply_sequenced``; the differential runner builds the same way), a replica
 applies the sequencer's block and refuses it at the first invalid one, the embedded L1's
 miner fills from its pool. Synchronous and CPU-bound: callers run it in the block executor.
 """
@@ -18,6 +19,7 @@ from typing import Protocol, TypeVar
 
 from rollup_node.chain.builder import BlockBuilder, BlockEnv, SealedBlock
 from rollup_node.protocol.deposits import DepositTx
+from rollup_node.protocol.errors import TransactionRejected
 
 T = TypeVar("T")
 
@@ -32,6 +34,22 @@ class BlockFactory(Protocol):
     def new_block(self, env: BlockEnv) -> BlockBuilder:
         """A builder on the head's state."""
         ...
+
+
+def apply_sequenced(
+    builder: BlockBuilder, transactions: Iterable[bytes]
+) -> list[tuple[bytes, TransactionRejected]]:
+    """Apply sequenced ``transactions`` in order, dropping each one invalid at its position
+    (SPEC §6 rule 4: only a §3.1 verdict drops one; any other error propagates and halts).
+    Returns the dropped transactions with their verdicts. Derivation's ``fill``, and the
+    differential runner's, which must build what derivation builds."""
+    dropped = []
+    for raw in transactions:
+        try:
+            builder.apply_transaction(raw)
+        except TransactionRejected as exc:
+            dropped.append((raw, exc))
+    return dropped
 
 
 class NotOnHead(ValueError):

@@ -27,14 +27,13 @@ from typing import Protocol
 
 import structlog
 
-from rollup_node.chain.assembly import build_block
-from rollup_node.chain.builder import BlockBuilder, SealedBlock
+from rollup_node.chain.assembly import apply_sequenced, build_block
+from rollup_node.chain.builder import SealedBlock
 from rollup_node.chain.chain import Chain
 from rollup_node.chain.errors import StoreCorrupted
 from rollup_node.chain.records import BlockRecord
 from rollup_node.derivation.attributes import BlockAttributes
 from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE
-from rollup_node.protocol.errors import TransactionRejected
 from rollup_node.protocol.predeploys import SEQUENCER_FEE_VAULT
 
 log = structlog.get_logger("derivation")
@@ -65,26 +64,18 @@ def matches(block: BlockRecord, attrs: BlockAttributes) -> bool:
 def build(chain: Chain, attrs: BlockAttributes) -> tuple[SealedBlock, int]:
     """Execute ``attrs`` on the chain's head; return the sealed block and how many
     sequenced transactions were dropped."""
-
-    def apply_sequenced(builder: BlockBuilder) -> int:
-        dropped = 0
-        for raw in attrs.transactions:
-            try:
-                builder.apply_transaction(raw)
-            except TransactionRejected as exc:  # SPEC §6 rule 4; anything else halts
-                dropped += 1
-                log.info("dropping a sequenced transaction", block=attrs.number, reason=str(exc))
-        return dropped
-
-    return build_block(
+    sealed, dropped = build_block(
         chain,
         attrs.number,
         attrs.timestamp,
         SEQUENCER_FEE_VAULT,
         attrs.origin.mix_hash,
         attrs.deposits,
-        apply_sequenced,
+        lambda builder: apply_sequenced(builder, attrs.transactions),
     )
+    for _, verdict in dropped:  # SPEC §6 rule 4; any other error halted in apply_sequenced
+        log.info("dropping a sequenced transaction", block=attrs.number, reason=str(verdict))
+    return sealed, len(dropped)
 
 
 class Engine:

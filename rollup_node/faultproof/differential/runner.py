@@ -26,6 +26,7 @@ from pathlib import Path
 
 from eth_hash.auto import keccak
 
+from rollup_node.chain.assembly import apply_sequenced, build_block
 from rollup_node.chain.genesis import open_l2_chain
 from rollup_node.chain.outputs import output_at
 from rollup_node.chain.store import ChainStore
@@ -47,7 +48,6 @@ from rollup_node.faultproof.mips.syscalls import HostIO
 from rollup_node.faultproof.oracle.host import run_native
 from rollup_node.faultproof.program.host import Dispute, ProgramHost
 from rollup_node.protocol.deposits import decode_deposit
-from rollup_node.protocol.errors import TransactionRejected
 from rollup_node.protocol.predeploys import (
     L1_FEE_VAULT,
     L2_TO_L1_MESSAGE_PASSER,
@@ -187,19 +187,18 @@ class Differential:
         return deposits, txs
 
     def _execute(self, world: World, deposits: list[bytes], txs: list[bytes]) -> tuple[int, int]:
-        env = self.chain.next_env(self.timestamp, SEQUENCER_FEE_VAULT, world.l1_mix_hash(ANCHOR))
-        builder = self.chain.new_block(env)
-        for raw in deposits:
-            builder.apply_deposit(decode_deposit(raw))
-        applied = 0
-        for raw in txs:
-            try:
-                builder.apply_transaction(raw)
-                applied += 1
-            except TransactionRejected:
-                pass  # invalid at its position: dropped (SPEC §6 rule 4)
-        self.chain.commit(builder.seal())
-        return applied, len(txs) - applied
+        # Built as derivation builds it: the same assembly and the same drop rule.
+        sealed, dropped = build_block(
+            self.chain,
+            self.chain.head_number() + 1,
+            self.timestamp,
+            SEQUENCER_FEE_VAULT,
+            world.l1_mix_hash(ANCHOR),
+            [decode_deposit(raw) for raw in deposits],
+            lambda builder: apply_sequenced(builder, txs),
+        )
+        self.chain.commit(sealed)
+        return len(txs) - len(dropped), len(dropped)
 
     def run(
         self, block: Materialized, mips: bool = False, keep: bool = False, locate: bool = False
