@@ -32,6 +32,7 @@ from rollup_node.chain.outputs import output_at
 from rollup_node.chain.store import ChainStore
 from rollup_node.chain.witness import StoreL2Reader
 from rollup_node.config import L1Addresses, RollupConfig
+from rollup_node.derivation.attributes import derivation_params
 from rollup_node.faultproof.differential.diagnostic import compare_dump
 from rollup_node.faultproof.differential.generator import (
     BlockSpec,
@@ -48,6 +49,7 @@ from rollup_node.faultproof.mips.syscalls import HostIO
 from rollup_node.faultproof.oracle.host import run_native
 from rollup_node.faultproof.program.host import Dispute, ProgramHost
 from rollup_node.protocol.deposits import decode_deposit
+from rollup_node.protocol.derivation import block_timestamp
 from rollup_node.protocol.predeploys import (
     L1_FEE_VAULT,
     L2_TO_L1_MESSAGE_PASSER,
@@ -164,7 +166,7 @@ class Differential:
         self.store = ChainStore(workdir / "l2")
         self.chain = open_l2_chain(self.store, self.config)
         self.pre_root = output_at(self.chain, 0).root
-        self.timestamp = self.config.l2_genesis_timestamp + self.config.l2_block_time
+        self.timestamp = block_timestamp(derivation_params(self.config), 1)
 
     def close(self) -> None:
         """Close the scratch chain store."""

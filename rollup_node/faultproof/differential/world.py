@@ -18,8 +18,10 @@ from eth_hash.auto import keccak
 from trie import HexaryTrie
 
 from rollup_node.config import RollupConfig
+from rollup_node.derivation.attributes import derivation_params
 from rollup_node.faultproof.oracle.source import DictSource
 from rollup_node.faultproof.program.host import Dispute, consensus_config_preimage
+from rollup_node.protocol.derivation import block_timestamp
 from rollup_node.protocol.predeploys import L1_BLOCK
 
 EMPTY_ROOT = keccak(rlp.encode(b""))
@@ -247,7 +249,7 @@ class World:
         parent_header = header_rlp(
             {
                 "number": n - 1,
-                "timestamp": self.config.l2_genesis_timestamp + (n - 1) * self.config.l2_block_time,
+                "timestamp": block_timestamp(derivation_params(self.config), n - 1),
                 "state_root": l2_state,
             }
         )
