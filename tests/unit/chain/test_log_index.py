@@ -218,3 +218,52 @@ def test_candidates_follow_matches_not_range(l1: EmbeddedL1) -> None:
     assert l1.store.log_block_numbers(0, head, [lone], []) == []
     logs = l1.chain.logs(0, l1.chain.head_number(), [lone], [[TOPICS[0]]])
     assert [(log.address, log.block_number) for log in logs] == [(lone, number)]
+
+
+def test_block_replaced_without_rewind_takes_its_place_in_the_index(tmp_path: Path) -> None:
+    """``commit_block`` at a height that already has a canonical block (no rewind first) drops
+    the old block's entries with it, in the same transaction."""
+    chains = [
+        EmbeddedL1(
+            tmp_path / name,
+            CHAIN_ID,
+            3600.0,
+            NodeMetrics(CollectorRegistry(), chain="l1"),
+            genesis_timestamp=1_700_000_000,
+        )
+        for name in ("a", "b")
+    ]
+    try:
+        for l1 in chains:
+            l1.set_code(EMITTERS[1], _log_code(1))
+        assert chains[0].chain.head().hash == chains[1].chain.head().hash
+        for l1, topic in zip(chains, (TOPICS[0], TOPICS[1]), strict=True):
+            sender = _Sender(l1)
+            tx = {
+                "chainId": CHAIN_ID,
+                "nonce": sender.nonce,
+                "to": EMITTERS[1],
+                "value": 0,
+                "data": topic,
+                "gas": 100_000,
+                "maxFeePerGas": 10**11,
+                "maxPriorityFeePerGas": 10**9,
+            }
+            l1.submit(bytes(sender.account.sign_transaction(tx).raw_transaction))
+        chains[0].mine()
+        # Seal b's block at the same height and commit it over a's, as a store would see it.
+        b = chains[1]
+        head = b.chain.head()
+        builder = b.chain.new_block(b.chain.next_env(head.timestamp + 7, b"\x00" * 20, head.hash))
+        b.intake.fill(builder)
+        sealed = builder.seal()
+        a = chains[0]
+        a.store.commit_block(sealed.block, sealed.receipts, sealed.state_items)
+        number = sealed.block.number
+        assert a.chain.block_by_number(number).hash == sealed.block.hash
+        assert _index_entries(a) == _expected_entries(a.chain)
+        assert a.chain.logs(0, number, [], [[TOPICS[0]]]) == []
+        assert [log.topics for log in a.chain.logs(0, number, [EMITTERS[1]], [])] == [(TOPICS[1],)]
+    finally:
+        for l1 in chains:
+            l1.close()
