@@ -188,7 +188,7 @@ class NodeConfig(BaseModel):
     rpc_max_proof_keys: int = Field(1_024, ge=1)  # storage keys of one eth_getProof
     rpc_max_fee_history_blocks: int = Field(1_024, ge=1)  # blocks of one eth_feeHistory
     rpc_evm_timeout: float = Field(5.0, gt=0)  # seconds one eth_call / eth_estimateGas may run
-    rpc_max_concurrent_calls: int = Field(4, ge=1)  # eth_call / eth_estimateGas at once
+    rpc_max_concurrent_calls: int = Field(2, ge=1)  # eth_call / eth_estimateGas at once
 
     @field_validator("sequencer_key", "challenger_key")
     @classmethod

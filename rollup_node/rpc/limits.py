@@ -33,7 +33,7 @@ class RpcLimits:
     # One eth_call / eth_estimateGas is stopped after this long (geth's RPCEVMTimeout), and at
     # most this many run at once, each in a thread of its own (see ``user_calls``).
     evm_timeout_seconds: float = 5.0
-    max_concurrent_calls: int = 4
+    max_concurrent_calls: int = 2
     max_logs_block_range: int = 10_000
     max_logs_results: int = 10_000
     max_fee_history_blocks: int = 1024

@@ -87,7 +87,9 @@ class DevnetProcess:
         raise RuntimeError("no VmRSS")
 
     def stop(self) -> int | None:
-        """SIGTERM, then SIGKILL after 20 s; the exit status (negative: the signal)."""
+        """SIGTERM, then SIGKILL after 20 s; the exit status (negative: the signal).
+        ``stop_seconds`` says how long the process took to end."""
+        started = time.monotonic()
         if self.alive():
             os.kill(self.proc.pid, signal.SIGTERM)
             try:
@@ -95,6 +97,7 @@ class DevnetProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.stop_seconds = time.monotonic() - started
         self._log.close()
         return self.proc.returncode
 
