@@ -21,7 +21,6 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 import rlp
-from eth._utils.address import generate_contract_address
 from eth_account import Account
 from eth_hash.auto import keccak
 from eth_keys import keys
@@ -38,6 +37,7 @@ from rollup_node.faultproof.differential.bytecode import (
     random_program,
 )
 from rollup_node.faultproof.differential.world import QueueElement
+from rollup_node.protocol.addresses import create_address
 from rollup_node.protocol.predeploys import L2_TO_L1_MESSAGE_PASSER
 
 GAS_PRICE = 2 * 10**9
@@ -515,12 +515,12 @@ def materialize(spec: BlockSpec, config: RollupConfig, origin: int) -> Materiali
     for deposit in spec.deposits:
         address, nonce = sender_nonce(deposit.sender)
         if deposit.creates >= 0:
-            addresses[deposit.creates] = generate_contract_address(address, nonce)
+            addresses[deposit.creates] = create_address(address, nonce)
     for tx in spec.txs:
         if tx.invalid is None:
             address, nonce = sender_nonce(tx.sender)
             if tx.creates >= 0:
-                addresses[tx.creates] = generate_contract_address(address, nonce)
+                addresses[tx.creates] = create_address(address, nonce)
 
     def resolve(ref: Ref) -> bytes:
         return addresses.get(ref[1], _placeholder(ref[1]))

@@ -17,7 +17,6 @@ import random
 from pathlib import Path
 
 import pytest
-from eth._utils.address import generate_contract_address
 from eth_account import Account
 
 from rollup_node.chain.genesis import devnet_accounts
@@ -25,6 +24,7 @@ from rollup_node.faultproof.differential.bytecode import init_code
 from rollup_node.faultproof.differential.generator import precompile_input, withdrawal_calldata
 from rollup_node.faultproof.differential.world import QueueElement
 from rollup_node.faultproof.program.build import build
+from rollup_node.protocol.addresses import create_address
 from rollup_node.protocol.predeploys import L2_TO_L1_MESSAGE_PASSER
 
 from .test_program import ANCHOR, BASE, _batch, _prove
@@ -90,7 +90,7 @@ class _Block:
             self.nonces[who] += 1
 
     def deploy(self, who: int, kind: str, runtime: bytes) -> None:
-        address = generate_contract_address(self.addresses[who], self.nonces[who])
+        address = create_address(self.addresses[who], self.nonces[who])
         self.sign(who, None, init_code(runtime), value=self.rng.choice([0, 7]))
         self.contracts[kind].append(address)
 
