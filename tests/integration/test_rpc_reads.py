@@ -12,6 +12,7 @@ from trie import HexaryTrie
 from web3 import Web3
 
 from rollup_node.contracts import load_artifact
+from rollup_node.devnet.accounts import DevAccounts
 from rollup_node.protocol.predeploys import GAS_PRICE_ORACLE, L1_BLOCK
 from tests.integration.helpers import (
     GWEI,
@@ -38,7 +39,8 @@ def test_chain_identity_and_static_answers(devnet) -> None:
     assert w3.net.version == str(L2_CHAIN_ID)
     assert w3.net.listening is True
     assert w3.eth.syncing is False
-    assert w3.eth.accounts == []
+    # The devnet serves its ten dev accounts, as anvil does; other modes none (SPEC §12).
+    assert w3.eth.accounts == [to_checksum_address(a) for a in DevAccounts().accounts()]
     assert w3.client_version.startswith("rollup-node/")
     assert w3.eth.block_number >= 0
     assert w3.eth.max_priority_fee > 0
