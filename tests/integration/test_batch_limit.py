@@ -25,6 +25,7 @@ from web3.exceptions import TransactionNotFound, Web3RPCError
 
 from rollup_node.batcher.packing import batch_block, pack, unbatchable
 from rollup_node.chain.chain import Chain
+from rollup_node.chain.store import ChainStore
 from rollup_node.node import ROLLUP_CONFIG_FILE
 from rollup_node.protocol.batch import SINGLE_TX_OVERHEAD, batch_block_length, batch_length
 from tests.integration.helpers import account, sign, wait_block, wait_receipts
@@ -191,6 +192,15 @@ def test_a_store_with_an_unbatchable_block_starts_and_replaces_it(tmp_path: Path
         node.stop()
 
     _set_max_batch_bytes(data_dir, 300_000, MAX_BATCH_BYTES)
+    # The limit is consensus (it is in the rollup config hash), so a node refuses a store whose
+    # recorded config differs. The case SPEC §5 guards against is a store written by an older
+    # node version, which sealed without the batch room and recorded no identity: remove the
+    # identity record so the store is that store (its genesis is still checked).
+    store = ChainStore(data_dir / "l2")
+    try:
+        store.write({b"Mchain_id": None, b"Mrollup_config_hash": None}, sync=True)
+    finally:
+        store.close()
     # The real limit, with the batcher and derivation: the node used to stop within a second.
     node = RunningNode(data_dir)
     try:
