@@ -125,7 +125,24 @@ def _stop(seed: int) -> None:
     raise _Found(seed)
 
 
-@pytest.mark.parametrize("path", sorted(VECTORS.glob("*.json")), ids=lambda p: p.stem)
+OPEN = {
+    "seed_8471": "py-evm's modexp returns 0 for an empty base with a non-empty modulus; Ethereum "
+    "(EIP-198, 0^0 mod m = 1) and the C program give 1: the node is the one that differs"
+}
+"""Vectors of mismatches not fixed yet (strict xfail: the test fails once they agree, so the
+entry is removed with the fix)."""
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=OPEN[p.stem]))
+        if p.stem in OPEN
+        else p
+        for p in sorted(VECTORS.glob("*.json"))
+    ],
+    ids=lambda p: p.stem,
+)
 def test_saved_vectors_agree(path: Path, runner: Differential) -> None:
     """Each saved regression vector (a shrunk block that once mismatched) now agrees."""
     block, note = load_vector(path)
