@@ -8,7 +8,9 @@ This is the only module that subclasses py-evm. It changes exactly what SPEC §3
   the mint and the nonce increment, using all their gas;
 - there is no beacon-roots (EIP-4788) system contract on L2.
 
-The embedded L1 uses ``L1State``: plain Cancun, unchanged.
+Both states execute with ``precompiles.RollupComputation`` (py-evm's Cancun computation with
+the precompiles where py-evm departs from execution-specs corrected). The embedded L1 uses
+``L1State``: plain Cancun otherwise.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from eth.vm.forks.cancun.state import CancunState, CancunTransactionExecutor
 from eth.vm.forks.spurious_dragon.state import collect_touched_accounts
 from eth.vm.message import Message
 
+from rollup_node.chain.precompiles import RollupComputation
 from rollup_node.protocol.addresses import create_address
 from rollup_node.protocol.deposits import DEPOSIT_TX_TYPE, DepositTx
 from rollup_node.protocol.l1_fee import L1FeeParams, l1_fee, l1_fee_params
@@ -143,6 +146,7 @@ class RollupState(CancunState):
     """Cancun state with the rollup's executor and no beacon-roots contract."""
 
     transaction_executor_class = RollupTransactionExecutor
+    computation_class = RollupComputation
 
     #: The consensus fee parameters; set by the chain when it builds the state.
     l1_fee_overhead: int = 0
@@ -169,3 +173,5 @@ class RollupState(CancunState):
 
 class L1State(CancunState):
     """The embedded L1's state: plain Cancun."""
+
+    computation_class = RollupComputation

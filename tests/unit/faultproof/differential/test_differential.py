@@ -125,10 +125,7 @@ def _stop(seed: int) -> None:
     raise _Found(seed)
 
 
-OPEN = {
-    "seed_8471": "py-evm's modexp returns 0 for an empty base with a non-empty modulus; Ethereum "
-    "(EIP-198, 0^0 mod m = 1) and the C program give 1: the node is the one that differs"
-}
+OPEN: dict[str, str] = {}
 """Vectors of mismatches not fixed yet (strict xfail: the test fails once they agree, so the
 entry is removed with the fix)."""
 
