@@ -23,6 +23,7 @@ from eth_utils.abi import abi_to_signature
 from web3.exceptions import ContractLogicError
 
 from rollup_node.contracts import load_artifact
+from rollup_node.l1.errors import Action, classify
 from rollup_node.l1.transactor import (
     L1Receipt,
     L1SendFailed,
@@ -83,9 +84,9 @@ async def send_call(
             await transactor.w3.eth.call(request, "latest")  # type: ignore[arg-type]
         except ContractLogicError as replay:
             raise L1TransactionReverted(what, revert_data(replay)) from exc
-        except Exception as replay:  # web3 and aiohttp raise many types; all mean "retry"
-            # The transactor reports an estimate it could not make at all (L1 unreachable) as
-            # a revert without data too; the failed replay tells the two apart.
+        except Exception as replay:  # the node's one rule decides (l1/errors.classify)
+            if classify(replay) is not Action.RETRY:
+                raise
             raise L1SendFailed(f"{what}: L1 unavailable: {replay}") from exc
         # It would pass now: whatever made it fail is gone (a reorg); sending it again may work.
         raise L1SendFailed(f"{what}: reverted when mined but passes at the latest block") from exc

@@ -13,8 +13,9 @@
 - ``claim_credit(address)``.
 
 What each failure means for the caller:
-- L1 transport trouble (``L1SendFailed``, timeouts, connection errors) is retried here a few
-  times; if it persists, ``RespondRetry``: try again next round.
+- L1 transport trouble (what ``l1/errors.classify`` calls retry: ``L1SendFailed``, timeouts,
+  connection errors, L1 busy) is retried here a few times; if it persists, ``RespondRetry``:
+  try again next round. Any other exception is a bug and propagates (it is never retried).
 - A revert that means another player already did it (``ClaimAlreadyExists``,
   ``AlreadyCountered``, ``ClaimAlreadyResolved``, ``GameNotInProgress``, ``NoCredit``) is a
   normal outcome: ``Outcome.SKIPPED``.
@@ -33,15 +34,16 @@ from functools import partial
 from typing import Protocol, TypeVar
 
 import structlog
-from aiohttp import ClientError
-from web3.exceptions import ContractLogicError, Web3Exception
+from web3.exceptions import ContractLogicError
 
 from rollup_node.faultproof.game.positions import depth, move_position
 from rollup_node.faultproof.oracle.keys import KeyType, key_type
 from rollup_node.l1.contract_io import revert_error
+from rollup_node.l1.errors import Action as ErrorAction
+from rollup_node.l1.errors import classify
 from rollup_node.l1.fault_dispute_game import FaultDisputeGameClient
 from rollup_node.l1.preimage_oracle import PreimageOracleClient, localized_key
-from rollup_node.l1.transactor import L1Receipt, L1SendFailed, L1TransactionReverted
+from rollup_node.l1.transactor import L1Receipt, L1TransactionReverted
 from rollup_node.protocol.dispute import Action, Move, PreimagePart, Step, StepProof
 
 log = structlog.get_logger("responder")
@@ -61,9 +63,6 @@ ALREADY_DONE_ERRORS = frozenset(
 NOT_YET_ERRORS = frozenset({"ClockNotExpired"})
 #: Children ``resolveClaim`` goes through per transaction (bounded gas per call).
 RESOLVE_CHILDREN_PER_CALL = 64
-#: Errors of L1 transport: the same request may succeed if sent again. (A reverting read is a
-#: ``ContractLogicError``, a ``Web3Exception`` too, and is not among them.)
-TRANSPORT_ERRORS = (L1SendFailed, TimeoutError, OSError, ClientError, Web3Exception)
 
 
 class StepProofSource(Protocol):
@@ -217,7 +216,9 @@ class Responder:
                 return await read()
             except ContractLogicError as exc:
                 raise RespondHalt(f"a read of game {self.game.address} reverted: {exc}") from exc
-            except TRANSPORT_ERRORS as exc:
+            except Exception as exc:  # the node's one rule decides (l1/errors.classify)
+                if classify(exc) is not ErrorAction.RETRY:
+                    raise
                 if attempt == self.attempts:
                     raise RespondRetry(f"L1 unavailable: {type(exc).__name__}: {exc}") from exc
                 log.warning("L1 read failed; retrying", error=str(exc), attempt=attempt)
@@ -238,7 +239,9 @@ class Responder:
                 if name in NOT_YET_ERRORS:
                     raise RespondRetry(f"{what}: {name}") from exc
                 raise RespondHalt(f"{what}: L1 refused it with {name or exc}") from exc
-            except TRANSPORT_ERRORS as exc:
+            except Exception as exc:  # the node's one rule decides (l1/errors.classify)
+                if classify(exc) is not ErrorAction.RETRY:
+                    raise
                 if attempt == self.attempts:
                     raise RespondRetry(f"{what}: L1 unavailable: {exc}") from exc
                 log.warning("L1 send failed; retrying", what=what, error=str(exc))
