@@ -522,6 +522,12 @@ class DisputeAgent:
         game.gas_used += sum(r.gas_used for r in responses)
         game.resolve_seconds += time.time() - started
         game.status = await game.client.status()
+        if game.status is GameStatus.IN_PROGRESS:
+            # Another player's resolve can be queued ahead of ours: the estimate at pending
+            # then reverts (GameNotInProgress) while the latest block still shows the game
+            # open. Read again next round instead of collecting from an open game.
+            game.next_action = "wait for the resolution to be mined"
+            return
         log.info("dispute game resolved", game=game.address, status=game.status.name)
         await self._collect(game)
 
