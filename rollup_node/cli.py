@@ -33,16 +33,26 @@ NODE_FLAGS: list[tuple[str, str, type, str]] = [
         "verifier: hex private key of the L1 account that creates and plays dispute games",
     ),
     ("--sequencer-ws", "sequencer_ws", str, "replica: the sequencer's ws:// URL to follow"),
+    (
+        "--check-with-program",
+        "check_with_program",
+        bool,
+        "run the native fault-proof program on every safe block in the background and alert "
+        "when it does not accept this node's output root",
+    ),
     ("--log-format", "log_format", str, "text or json"),
     ("--log-level", "log_level", str, "debug, info, warning or error"),
 ]
 #: The node flags each mode's --help leaves out, because the mode never reads them (a config
 #: file or the environment may still set them): the devnet embeds its L1 and its operator key
 #: is the mnemonic's account 0; only a sequencer posts with a sequencer key, only a verifier
-#: challenges, only a replica follows a sequencer's WebSocket.
+#: challenges, only a replica follows a sequencer's WebSocket; a sequencer's proposer always
+#: checks its blocks with the program, so the background check is for verifiers and replicas.
 NOT_FOR_MODE: dict[str, frozenset[str]] = {
-    "devnet": frozenset({"l1_rpc", "sequencer_key", "challenger_key", "sequencer_ws"}),
-    "sequencer": frozenset({"challenger_key", "sequencer_ws"}),
+    "devnet": frozenset(
+        {"l1_rpc", "sequencer_key", "challenger_key", "sequencer_ws", "check_with_program"}
+    ),
+    "sequencer": frozenset({"challenger_key", "sequencer_ws", "check_with_program"}),
     "verifier": frozenset({"sequencer_key", "sequencer_ws"}),
     "replica": frozenset({"sequencer_key", "challenger_key"}),
 }
@@ -74,6 +84,12 @@ FAULT_FLAGS: list[tuple[str, str, type, str]] = [
         "challenge_correct_root_at",
         int,
         "TESTS ONLY: verifier: challenge this correct SCC element (with the lying trace)",
+    ),
+    (
+        "--fault-program-check-wrong-root",
+        "program_check_wrong_root_at",
+        int,
+        "TESTS ONLY: verifier: --check-with-program gives the program a wrong root for this block",
     ),
 ]
 ROLLUP_FLAGS: list[tuple[str, str, type, str]] = [
@@ -119,7 +135,10 @@ def _add_flags(
 ) -> None:
     for flag, key, kind, text in flags:
         shown = argparse.SUPPRESS if hidden else text + _shown_default(key)
-        parser.add_argument(flag, dest=key, type=kind, default=None, help=shown)
+        if kind is bool:  # a switch: present sets True, absent leaves the config's value
+            parser.add_argument(flag, dest=key, action="store_const", const=True, help=shown)
+        else:
+            parser.add_argument(flag, dest=key, type=kind, default=None, help=shown)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -177,6 +177,10 @@ class NodeConfig(BaseModel):
     challenger_key: str | None = Field(None, repr=False)
     #: Replica: the sequencer's WebSocket URL, to follow its unsafe head (L1 alone if unset).
     sequencer_ws: str | None = None
+    #: Verifier, replica: run the native fault-proof program on every safe block, in the
+    #: background, and alert when it does not accept the node's output root
+    #: (``verifier/program_check.py``). A sequencer's proposer always checks before posting.
+    check_with_program: bool = False
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     rpc_max_batch: int = Field(100, ge=1)

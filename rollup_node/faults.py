@@ -23,6 +23,9 @@ class Faults:
     #: a verifier with a challenger key opens a game against this (correct) SCC element, with
     #: the lying trace's root claim: a dishonest challenger (SPEC §11)
     challenge_correct_root_at: int | None = None
+    #: a verifier with ``check_with_program`` gives the program a wrong output root for this
+    #: L2 block, so the program must reject it and the check must alert
+    program_check_wrong_root_at: int | None = None
 
     @property
     def any(self) -> bool:
@@ -33,4 +36,5 @@ class Faults:
             or self.censor_deposits
             or self.lying_trace_from_step is not None
             or self.challenge_correct_root_at is not None
+            or self.program_check_wrong_root_at is not None
         )

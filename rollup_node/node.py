@@ -58,6 +58,7 @@ from rollup_node.sequencer.deposits import InjectedDeposits
 from rollup_node.sequencer.intake import Intake
 from rollup_node.sequencer.producer import BlockProducer
 from rollup_node.verifier.challenger import Challenger
+from rollup_node.verifier.program_check import ProgramChecker, web3_prover
 from rollup_node.verifier.watcher import OutputWatcher
 
 log = structlog.get_logger("node")
@@ -82,6 +83,7 @@ class Node:
         self.finalizer: BatchFinalizer | None = None
         self.unsafe_follower: UnsafeHeadFollower | None = None
         self.watcher: OutputWatcher | None = None
+        self.program_checker: ProgramChecker | None = None
         self.agent: DisputeAgent | None = None
         self.rollup_status: RollupStatus | None = None
         self._l1_clients: list[Any] = []  # AsyncWeb3 clients of the rollup services
@@ -104,6 +106,9 @@ class Node:
         # The embedded L1 mines on its own worker: it stands in for an independent chain, and a
         # backlog of L2 work must not hold up L1 blocks (the batcher's transactions would wait).
         self.l1_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="l1-blocks")
+        # ``--check-with-program`` runs the fault-proof program here, apart from block building,
+        # so a slow check never holds derivation up; drained before the stores close too.
+        self.check_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="program")
 
     @property
     def rollup(self) -> RollupConfig:
@@ -223,8 +228,18 @@ class Node:
         if mode in ("verifier", "devnet"):
             self.watcher = OutputWatcher(self.rollup, self.l2, w3, self.registry)
             self._services.append(("output-watcher", self.watcher.run))
+        if mode in ("verifier", "replica") and self.config.node.check_with_program:
+            self.program_checker = ProgramChecker(
+                self.rollup,
+                self.l2,
+                web3_prover(self.rollup, self.l2, self.l1_url),
+                self.check_executor,
+                self.registry,
+                wrong_root_at=self.faults.program_check_wrong_root_at,
+            )
+            self._services.append(("program-check", self.program_checker.run))
         self.rollup_status = RollupStatus(
-            self.rollup, self.l2, self.derivation.status, self.watcher
+            self.rollup, self.l2, self.derivation.status, self.watcher, self.program_checker
         )
         sequencer_ws = self.config.node.sequencer_ws
         if mode == "replica" and sequencer_ws:
@@ -407,7 +422,7 @@ class Node:
             if server is not None:
                 await server.stop()
         loop = asyncio.get_running_loop()
-        for executor in (self.executor, self.l1_executor):
+        for executor in (self.executor, self.l1_executor, self.check_executor):
             await loop.run_in_executor(None, executor.shutdown)
         for store in reversed(self._stores):
             store.close()

@@ -1,7 +1,8 @@
 """The ``rollup_`` namespace's backend (SPEC §12): sync status, output roots, config, disputes.
 
 Implements ``rollup_node.rpc.backend.RollupBackend`` over the node's L2 chain, its derivation
-status and, in verifier mode, the output-root watcher.
+status and, in verifier mode, the output-root watcher; with ``check_with_program`` (verifier,
+replica) the sync status also reports the program check (``programCheck``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from rollup_node.config import RollupConfig
 from rollup_node.derivation.driver import DerivationStatus
 from rollup_node.faultproof.game.agent import DisputeAgent
 from rollup_node.protocol.l1_info import parent_l1_info
+from rollup_node.verifier.program_check import ProgramChecker
 from rollup_node.verifier.watcher import OutputWatcher
 
 
@@ -34,19 +36,26 @@ class RollupStatus:
         chain: Chain,
         derivation: DerivationStatus | None = None,
         watcher: OutputWatcher | None = None,
+        program_checker: ProgramChecker | None = None,
     ) -> None:
         self.config = config
         self.chain = chain
         self.derivation = derivation
         self.watcher = watcher
+        self.program_checker = program_checker
         self.agent: DisputeAgent | None = None  # set by the node when it plays games
 
     def sync_status(self) -> dict[str, Any]:
-        """L1 head/safe/finalized, L2 unsafe/safe/finalized and the current L1 origin."""
+        """L1 head/safe/finalized, L2 unsafe/safe/finalized and the current L1 origin; with
+        the program check on, ``programCheck``: the last block checked, how many safe blocks
+        wait, and the blocks whose root the program did not accept."""
         chain = self.chain
         head = chain.head_number()
         origin, sequence = parent_l1_info(chain, head)
         status = self.derivation or DerivationStatus()
+        checked: dict[str, Any] = {}
+        if self.program_checker is not None:
+            checked["programCheck"] = self.program_checker.status()
         return {
             "headL1": hex(status.l1_head),
             "safeL1": hex(status.l1_safe),
@@ -57,6 +66,7 @@ class RollupStatus:
             "currentL1Origin": {"number": hex(origin), "sequenceNumber": hex(sequence)},
             "batchesDerived": status.batches,
             "malformedBatches": status.malformed_batches,
+            **checked,
         }
 
     def output_at_block(self, number: int) -> dict[str, Any]:
