@@ -1,10 +1,13 @@
-"""``rollup-node dispute list|show``: the dispute games a node sees, from its ``rollup_disputes``
-(SPEC §11, §12).
+"""``rollup-node dispute list|show|dry-run``: the dispute games a node sees, from its
+``rollup_disputes`` (SPEC §11, §12), and what a game over one block would take.
 
 ``list`` prints one line per game (address, disputed L2 block, status, this node's role, claims,
 the least time left on a clock, the next action) and one per wrong root its watcher found;
 ``show ADDRESS`` prints one game with every claim (index, parent, depth, value, claimant, bond,
 who countered it, resolved, seconds left). ``--json`` prints the RPC answer as it came.
+``dry-run --block N [--root 0x…]`` replays the program for element ``n`` from L1 and the node's
+store and prints the verdict, trace length and a game's moves, bonds and L1 gas
+(``dispute_dry_run.py``).
 """
 
 from __future__ import annotations
@@ -19,14 +22,23 @@ import requests
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``dispute`` subcommand."""
-    text = "list the dispute games a node sees, or show one (from its rollup_disputes)"
+    text = (
+        "list the dispute games a node sees, or show one (from its rollup_disputes); dry-run: "
+        "replay one block from L1 and print what a game over it would take"
+    )
     sub = subparsers.add_parser("dispute", help=text, description=text)
-    sub.add_argument("action", choices=("list", "show"))
+    sub.add_argument("action", choices=("list", "show", "dry-run"))
     sub.add_argument("address", nargs="?", help="show: the game's address")
     sub.add_argument(
         "--rpc", default="http://127.0.0.1:9545", help="the node's JSON-RPC URL (default L2 9545)"
     )
     sub.add_argument("--json", action="store_true", help="print the RPC answer as JSON")
+    sub.add_argument("--block", type=int, help="dry-run: the L2 block (SCC element) n")
+    sub.add_argument("--root", help="dry-run: the 0x output root to dispute (default: posted)")
+    sub.add_argument("--l1-head", type=int, help="dry-run: the game's L1 head number")
+    sub.add_argument("--config", action="append", help="dry-run: the node's TOML config")
+    sub.add_argument("--l1-rpc", help="dry-run: L1 JSON-RPC URL (default: the config's)")
+    sub.add_argument("--data-dir", help="dry-run: the node's data dir (default: the config's)")
     sub.set_defaults(func=run_dispute)
 
 
@@ -89,7 +101,13 @@ def show_lines(game: dict[str, Any]) -> list[str]:
 
 
 def run_dispute(args: argparse.Namespace) -> int:
-    """Print; exit code 0, 1 if the node cannot be asked, 2 for a game it does not know."""
+    """Print; exit code 0, 1 if the node cannot be asked, 2 for a game it does not know
+    (``dry-run``: see ``dispute_dry_run``)."""
+    if args.action == "dry-run":
+        # imported here: building the CLI parser must not load web3 and the VM
+        from rollup_node.dispute_dry_run import run_dry_run
+
+        return run_dry_run(args)
     if args.action == "show" and not args.address:
         print("rollup-node dispute show: the game's ADDRESS is required", file=sys.stderr)
         return 2
