@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 import rlp
 from eth_abi import encode as abi_encode
 from eth_hash.auto import keccak
-from trie import HexaryTrie
 
 from rollup_node.config import RollupConfig
 from rollup_node.derivation.attributes import derivation_params
@@ -55,6 +54,57 @@ def header_rlp(fields: dict) -> bytes:
             b"\0" * 32,
         ]
     )
+
+
+def _hex_prefix(path: str, leaf: bool) -> bytes:
+    """The hex-prefix encoding of a nibble path given as hex digits."""
+    flag = 2 if leaf else 0
+    return bytes.fromhex(f"{flag + 1}{path}" if len(path) % 2 else f"{flag}0{path}")
+
+
+def trie_nodes(items: dict[bytes, bytes]) -> tuple[bytes, dict[bytes, bytes]]:
+    """The root of the Merkle Patricia trie holding ``items`` (key -> RLP value; empty values
+    left out) and every node referenced by hash, built in one pass over the sorted keys.
+
+    The same trie as ``trie.HexaryTrie`` (a test pins them), but linear: a CTC with hundreds of
+    thousands of queue slots (bench/fpp_worst_case.py) takes minutes, not hours.
+    """
+    nodes: dict[bytes, bytes] = {}
+    pairs = sorted((key.hex(), value) for key, value in items.items() if value)
+
+    def ref(encoded: bytes) -> object:
+        if len(encoded) < 32:
+            return rlp.decode(encoded)  # embedded in its parent
+        digest = keccak(encoded)
+        nodes[digest] = encoded
+        return digest
+
+    def build(lo: int, hi: int, depth: int) -> bytes:
+        if hi - lo == 1:
+            path, value = pairs[lo]
+            return rlp.encode([_hex_prefix(path[depth:], True), value])
+        first, last = pairs[lo][0], pairs[hi - 1][0]
+        common = depth
+        while first[common] == last[common]:
+            common += 1
+        if common > depth:
+            child = ref(build(lo, hi, common))
+            return rlp.encode([_hex_prefix(first[depth:common], False), child])
+        branch: list[object] = [b""] * 17
+        start = lo
+        while start < hi:
+            nibble = pairs[start][0][depth]
+            end = start + 1
+            while end < hi and pairs[end][0][depth] == nibble:
+                end += 1
+            branch[int(nibble, 16)] = ref(build(start, end, depth + 1))
+            start = end
+        return rlp.encode(branch)
+
+    root = rlp.encode(b"") if not pairs else build(0, len(pairs), 0)
+    digest = keccak(root)
+    nodes[digest] = root
+    return digest, nodes
 
 
 def _slot(n: int) -> bytes:
@@ -118,6 +168,7 @@ class World:
     parent_sequence: int = 0
     source: DictSource = field(default_factory=DictSource)
     l1_hashes: list[bytes] = field(default_factory=list)
+    _encoded: dict[int, tuple[QueueElement, int, bytes]] = field(default_factory=dict, repr=False)
 
     def l1_timestamp(self, number: int) -> int:
         return self.config.l2_genesis_timestamp - 200 + number * L1_BLOCK_TIME
@@ -129,8 +180,16 @@ class World:
         return 1000 + number
 
     def queue_hash(self, index: int) -> bytes:
-        element = self.queue[index]
-        return keccak(element.encode(self.l1_timestamp(element.l1_block)))
+        return keccak(self._queue_preimage(self.queue[index]))
+
+    def _queue_preimage(self, element: QueueElement) -> bytes:
+        # a long queue often repeats one element object (bench/fpp_worst_case.py): encode once
+        timestamp = self.l1_timestamp(element.l1_block)
+        cached = self._encoded.get(id(element))
+        if cached is None or cached[0] is not element or cached[1] != timestamp:
+            cached = (element, timestamp, element.encode(timestamp))
+            self._encoded[id(element)] = cached
+        return cached[2]
 
     def _ctc_storage(self) -> dict[bytes, int]:
         storage: dict[bytes, int] = {}
@@ -164,22 +223,22 @@ class World:
         return storage
 
     def _storage_trie(self, slots: dict[bytes, int | bytes]) -> bytes:
-        db: dict[bytes, bytes] = {}
-        trie = HexaryTrie(db)
+        items = {}
         for slot, value in slots.items():
             as_int = value if isinstance(value, int) else int.from_bytes(value, "big")
-            if as_int:
-                trie[keccak(slot)] = rlp.encode(as_int)
-        self._store(db)
-        return trie.root_hash
+            items[keccak(slot)] = rlp.encode(as_int) if as_int else b""
+        root, nodes = trie_nodes(items)
+        self._store(nodes)
+        return root
 
     def _state_trie(self, accounts: dict[bytes, bytes]) -> bytes:
-        db: dict[bytes, bytes] = {}
-        trie = HexaryTrie(db)
-        for address, storage_root in accounts.items():
-            trie[keccak(address)] = rlp.encode([1, 0, storage_root, keccak(b"")])
-        self._store(db)
-        return trie.root_hash
+        items = {
+            keccak(address): rlp.encode([1, 0, storage_root, keccak(b"")])
+            for address, storage_root in accounts.items()
+        }
+        root, nodes = trie_nodes(items)
+        self._store(nodes)
+        return root
 
     def _store(self, db: dict[bytes, bytes]) -> None:
         for node in db.values():
@@ -227,8 +286,8 @@ class World:
         for batch in self.batches:
             if batch.data is not None:
                 self.source.put_keccak(batch.data)
-        for element in self.queue:
-            self.source.put_keccak(element.encode(self.l1_timestamp(element.l1_block)))
+        for element in {id(e): e for e in self.queue}.values():
+            self.source.put_keccak(self._queue_preimage(element))
 
         return self.source
 
