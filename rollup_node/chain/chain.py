@@ -13,9 +13,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import rlp
+from eth.abc import ComputationAPI
 from eth.constants import BLANK_ROOT_HASH, CREATE_CONTRACT_ADDRESS, EMPTY_SHA3
 from eth.db.account import AccountDB
 from eth.exceptions import Revert
@@ -24,11 +25,23 @@ from eth.vm.message import Message
 from eth_hash.auto import keccak
 from trie import HexaryTrie
 
-from rollup_node.chain.access_list import AccessListResult, ExecutionObserver, create_access_list
+from rollup_node.chain.access_list import (
+    MAX_REFUND_QUOTIENT,
+    AccessListResult,
+    ExecutionObserver,
+    create_access_list,
+)
 from rollup_node.chain.account_reads import AccountReads
+from rollup_node.chain.block_replay import replay_block
 from rollup_node.chain.builder import BlockBuilder, BlockEnv, ChainRules, SealedBlock
 from rollup_node.chain.call_shortcuts import call_without_code
-from rollup_node.chain.errors import ExecutionReverted, StoreCorrupted, UnknownBlock
+from rollup_node.chain.errors import (
+    ExecutionReverted,
+    StoreCorrupted,
+    UnknownBlock,
+    UnknownTransaction,
+    vm_error_message,
+)
 from rollup_node.chain.queries import (
     AccountOverride,
     AccountProof,
@@ -38,6 +51,7 @@ from rollup_node.chain.queries import (
 )
 from rollup_node.chain.records import BlockRecord, LogRecord, ReceiptRecord, TxRecord
 from rollup_node.chain.store import ChainStore
+from rollup_node.chain.tracing import TransactionTracer, attach
 from rollup_node.chain.vm import L1State, RollupState
 from rollup_node.protocol.addresses import create_address
 from rollup_node.protocol.errors import RejectReason, TransactionRejected
@@ -404,6 +418,63 @@ class Chain:
 
         return create_access_list(execute, request, (sender, recipient, *precompiles))
 
+    # --- traces -----------------------------------------------------------------------
+    def trace_transaction(self, tx_hash: bytes, tracer: TransactionTracer) -> dict[str, Any]:
+        """Trace an included transaction: its block runs again on the parent state up to it
+        (``chain/block_replay.py``), the transaction itself under ``tracer``."""
+        location = self.store.transaction_location(tx_hash)
+        block = self.store.block_by_number(location[0]) if location is not None else None
+        if location is None or block is None or location[1] >= len(block.transactions):
+            raise UnknownTransaction(f"transaction 0x{tx_hash.hex()} not found")
+        index = location[1]
+        return self._replay(block, range(index, index + 1), lambda _: tracer)[0]
+
+    def trace_block(
+        self, block: BlockRecord, make_tracer: Callable[[int], TransactionTracer]
+    ) -> list[dict[str, Any]]:
+        """Trace every transaction of ``block``, each under ``make_tracer(index)``."""
+        return self._replay(block, range(len(block.transactions)), make_tracer)
+
+    def _replay(
+        self,
+        block: BlockRecord,
+        traced: range,
+        make_tracer: Callable[[int], TransactionTracer],
+    ) -> list[dict[str, Any]]:
+        parent = self.store.block_by_hash(block.parent_hash)
+        if parent is None:
+            raise UnknownBlock(f"the parent of block {block.number} is not stored")
+        return replay_block(
+            self.rules,
+            self.store.state_db(),
+            parent.state_root,
+            self._block_env(block),
+            block.transactions,
+            traced,
+            make_tracer,
+        )
+
+    def trace_call(
+        self,
+        request: CallRequest,
+        block_number: int,
+        overrides: Mapping[bytes, AccountOverride] | None,
+        tracer: TransactionTracer,
+        pending: bool = False,
+    ) -> dict[str, Any]:
+        """Trace ``request`` run as ``call`` runs it (``debug_traceCall``). Failures before
+        execution (intrinsic gas, funds) raise ``ExecutionReverted`` as for ``call``."""
+        env = self._pending_env(pending)
+        gas = request.gas if request.gas is not None else self._gas_cap(block_number)
+        observer = _Tracing(tracer)
+        ok, output, used, error = self._execute(
+            request, block_number, overrides, gas, env, observer
+        )
+        if not observer.ran:
+            raise ExecutionReverted(error, output)
+        refund = min(observer.refund, used // MAX_REFUND_QUOTIENT)
+        return tracer.result(used - refund)
+
     def _pending_env(self, pending: bool) -> BlockEnv | None:
         return self.pending_env() if pending and self.pending_env is not None else None
 
@@ -529,7 +600,7 @@ class Chain:
         if computation.is_error:
             if isinstance(computation.error, Revert):
                 return False, computation.output, used, "execution reverted"
-            return False, b"", used, _vm_error_message(computation.error)
+            return False, b"", used, vm_error_message(computation.error)
         return True, computation.output, used, ""
 
     def send_raw_transaction(self, raw: bytes) -> bytes:
@@ -543,18 +614,20 @@ class Chain:
         return SUGGESTED_PRIORITY_FEE
 
 
-def _vm_error_message(error: Exception) -> str:
-    name = type(error).__name__
-    return {
-        "OutOfGas": "out of gas",
-        "InsufficientFunds": "insufficient funds for transfer",
-        "StackDepthLimit": "max call depth exceeded",
-        "InvalidInstruction": "invalid opcode",
-        "InvalidJumpDestination": "invalid jump destination",
-        "WriteProtection": "write protection",
-        "ContractCreationCollision": "contract address collision",
-        "OutOfBoundsRead": "return data out of bounds",
-    }.get(name, f"execution failed: {name} {error}".strip())
+class _Tracing:
+    """Attaches a tracer to the state of one ``Chain._execute`` run (an ``ExecutionObserver``)."""
+
+    def __init__(self, tracer: TransactionTracer) -> None:
+        self._tracer = tracer
+        self.ran = False
+        self.refund = 0
+
+    def before(self, state: RollupState | L1State) -> None:
+        attach(state, self._tracer)
+        self.ran = True
+
+    def after(self, computation: ComputationAPI) -> None:
+        self.refund = computation.get_gas_refund()
 
 
 def _apply_overrides(

@@ -6,6 +6,8 @@
 ``UnknownBlock`` — a block tag, number or hash that the chain does not have.
 ``StoreCorrupted`` — the database is not in a state this code wrote; halt, never guess.
 ``ExecutionFault`` — applying a valid transaction failed (database error, bug); halt.
+``UnknownTransaction`` — a transaction hash the chain has not included (do not retry).
+``TraceTooLarge`` — a debug trace would exceed its bound (ask for less: a step limit).
 """
 
 from __future__ import annotations
@@ -37,3 +39,30 @@ class ExecutionFault(ChainError):
     the transaction must not be dropped (SPEC §6 rule 4 drops only invalid ones): the block
     would differ from the one the fault-proof program derives. The node must halt; the builder
     that raised it is unusable."""
+
+
+class UnknownTransaction(ChainError):
+    """The requested transaction is not included in the chain."""
+
+
+class TraceTooLarge(ChainError):
+    """A debug trace grew past its bound; the client should ask for less (``limit``, or a
+    tracer that records less, such as ``callTracer``)."""
+
+
+def vm_error_message(error: Exception) -> str:
+    """geth's words for a py-evm execution error (what clients match on)."""
+    name = type(error).__name__
+    return {
+        "OutOfGas": "out of gas",
+        "InsufficientFunds": "insufficient funds for transfer",
+        "StackDepthLimit": "max call depth exceeded",
+        "InvalidInstruction": "invalid opcode",
+        "InvalidJumpDestination": "invalid jump destination",
+        "WriteProtection": "write protection",
+        "ContractCreationCollision": "contract address collision",
+        "OutOfBoundsRead": "return data out of bounds",
+        "Revert": "execution reverted",
+        "InsufficientStack": "stack underflow",
+        "FullStack": "stack limit reached 1024",
+    }.get(name, f"execution failed: {name} {error}".strip())

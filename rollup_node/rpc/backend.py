@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from rollup_node.chain.access_list import AccessListResult
 from rollup_node.chain.queries import AccountOverride, AccountProof, CallRequest
 from rollup_node.chain.records import BlockRecord, LogRecord, ReceiptRecord, TxRecord
+from rollup_node.chain.tracing import TransactionTracer
 
 NewBlockCallback = Callable[[BlockRecord, tuple[ReceiptRecord, ...]], None]
 
@@ -132,6 +133,29 @@ class ChainBackend(Protocol):
     ) -> AccessListResult:
         """The accounts and slots ``request`` touches, stable under re-execution with them
         (``chain/access_list.py``); arguments as ``call``."""
+        ...
+
+    def trace_transaction(self, tx_hash: bytes, tracer: TransactionTracer) -> dict[str, Any]:
+        """Trace an included transaction by running its block again up to it (``tracer`` gives
+        the result); ``UnknownTransaction`` if the chain has not included it."""
+        ...
+
+    def trace_block(
+        self, block: BlockRecord, make_tracer: Callable[[int], TransactionTracer]
+    ) -> list[dict[str, Any]]:
+        """Trace every transaction of ``block``, the one at index ``i`` under
+        ``make_tracer(i)``."""
+        ...
+
+    def trace_call(
+        self,
+        request: CallRequest,
+        block_number: int,
+        overrides: Mapping[bytes, AccountOverride] | None,
+        tracer: TransactionTracer,
+        pending: bool = False,
+    ) -> dict[str, Any]:
+        """Trace ``request``; arguments and errors as ``call``."""
         ...
 
     def get_proof(self, address: bytes, slots: Sequence[int], block_number: int) -> AccountProof:

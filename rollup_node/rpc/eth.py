@@ -92,6 +92,19 @@ class EthApi:
         # Client-chosen executions: threads of their own, bounded, stopped at the deadline.
         self._user_calls = UserCalls(limits.max_concurrent_calls, limits.evm_timeout_seconds)
 
+    @property
+    def user_calls(self) -> UserCalls:
+        """The threads client-chosen executions run in (traces share them with eth_call)."""
+        return self._user_calls
+
+    def state_number(self, block: BlockId) -> int:
+        """The number of an existing block whose state a query reads (as ``eth_call``)."""
+        return self._state_number(block)
+
+    def gas_capped(self, request: CallRequest, number: int) -> CallRequest:
+        """``request`` with its gas within ``rpc_gas_cap`` (as ``eth_call``)."""
+        return self._gas_capped(request, number)
+
     # -- block references -------------------------------------------------------------------
 
     def _tag_number(self, tag: BlockNumberOrTag) -> int:

@@ -34,6 +34,9 @@ class RpcLimits:
     # most this many run at once, each in a thread of its own (see ``user_calls``).
     evm_timeout_seconds: float = 5.0
     max_concurrent_calls: int = 2
+    # Struct logs one debug trace may hold (the default tracer records every opcode, so a
+    # client-chosen loop would otherwise fill memory); more is -32005 naming the key.
+    max_trace_steps: int = 100_000
     max_logs_block_range: int = 10_000
     max_logs_results: int = 10_000
     max_fee_history_blocks: int = 1024

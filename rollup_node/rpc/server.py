@@ -21,7 +21,7 @@ import structlog
 from aiohttp import WSMsgType, web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from rollup_node.rpc import access_list, accounts, errors, net, txpool, web3_ns
+from rollup_node.rpc import access_list, accounts, debug, errors, net, txpool, web3_ns
 from rollup_node.rpc import dev as dev_ns
 from rollup_node.rpc import rollup as rollup_ns
 from rollup_node.rpc.backend import ChainBackend, DevBackend, RollupBackend, Signer
@@ -227,6 +227,7 @@ def build_app(
     )
     methods = eth.methods() + net.methods(backend) + web3_ns.methods() + txpool.methods(pool)
     methods += access_list.methods(backend, eth)
+    methods += debug.methods(backend, eth, limits.max_trace_steps)
     if signer is not None:
         after_submit = dev.mine_queued if dev is not None else None
         methods += accounts.methods(signer, backend, eth, after_submit)

@@ -34,9 +34,16 @@ LISTENING = re.compile(rb"Listening on ([0-9.]+):(\d+)")
 class Anvil:
     """An anvil process on a free port: a block every ``block_time_seconds`` (``None``: one
     per transaction), the standard test mnemonic's ten funded accounts, its log in
-    ``log_path``."""
+    ``log_path``; ``options`` are more command-line flags (``--steps-tracing``: keep opcode
+    steps of mined transactions for ``debug_traceTransaction``)."""
 
-    def __init__(self, log_path: Path, chain_id: int, block_time_seconds: int | None = 1) -> None:
+    def __init__(
+        self,
+        log_path: Path,
+        chain_id: int,
+        block_time_seconds: int | None = 1,
+        options: tuple[str, ...] = (),
+    ) -> None:
         if ANVIL is None:
             raise RuntimeError("anvil is not installed: npm install --prefix tests/e2e/anvil")
         self.chain_id = chain_id
@@ -46,6 +53,7 @@ class Anvil:
         command = [str(ANVIL), "--port", "0", "--chain-id", str(chain_id)]
         if block_time_seconds is not None:
             command += ["--block-time", str(block_time_seconds)]
+        command += options
         self.process = subprocess.Popen(
             command, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
         )
