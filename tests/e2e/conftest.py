@@ -46,12 +46,20 @@ def l1(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory)
 def pytest_configure(config: pytest.Config) -> None:
     """Register this suite's marker."""
     config.addinivalue_line("markers", "l1_independent: an e2e test that starts no L1")
+    config.addinivalue_line(
+        "markers", "slow_on_anvil: [embedded] runs by default, [anvil] in the slow suite"
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run ``l1_independent`` tests once (their ``[embedded]`` variant)."""
+    """Run ``l1_independent`` tests once (their ``[embedded]`` variant), and move the
+    ``[anvil]`` variant of ``slow_on_anvil`` tests to the slow suite (a long test runs on both
+    L1s in CI without costing the default suite twice; this hook runs before ``-m``
+    deselects)."""
     once = pytest.mark.skip(reason="starts no L1: its [embedded] variant covers it")
     for item in items:
         kind = getattr(item, "callspec", None) and item.callspec.params.get("l1")
         if item.get_closest_marker("l1_independent") and kind == "anvil":
             item.add_marker(once)
+        if item.get_closest_marker("slow_on_anvil") and kind == "anvil":
+            item.add_marker(pytest.mark.slow)

@@ -127,6 +127,7 @@ def _claims_json(entry: dict[str, Any]) -> list[dict[str, Any]]:
     return entry["claims"]
 
 
+@pytest.mark.slow_on_anvil  # ~4 min per L1: the default suite plays it on the embedded L1
 @pytest.mark.timeout(900)
 def test_full_bisection_against_a_dishonest_defender(tmp_path: Path) -> None:
     """The sequencer posts one wrong root and defends it with a lying trace; the verifier
