@@ -100,6 +100,8 @@ def main() -> None:
     last = args.seed + result.blocks - 1
     print(f"seeds {args.seed}..{last}: {result.blocks} blocks in {wall:.0f} s "
           f"({result.blocks / wall:.2f} blocks/s overall)")  # fmt: skip
+    print(f"transactions: {result.transactions:,} sequenced ({result.dropped:,} dropped as "
+          f"invalid) and {result.deposits:,} deposits")  # fmt: skip
     print(f"py-evm: {result.rate('py-evm'):.1f} blocks/s")
     print(f"native program: {result.rate('native'):.1f} blocks/s")
     if result.mips_blocks:

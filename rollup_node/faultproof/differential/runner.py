@@ -398,6 +398,9 @@ class FuzzResult:
     """Totals of a run over many seeds."""
 
     blocks: int = 0
+    transactions: int = 0  # sequenced transactions in the batches, applied or dropped
+    dropped: int = 0  # of those, dropped by derivation as invalid (SPEC §6 rule 4)
+    deposits: int = 0  # queue elements (user deposits) the blocks consumed
     mips_blocks: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     mismatches: list[int] = field(default_factory=list)
@@ -423,8 +426,12 @@ def fuzz(
     for seed in iterator:
         spec = generate(seed, runner.config, ANCHOR)
         mips = bool(mips_every) and result.blocks % mips_every == 0
-        verdict = runner.run(materialize(spec, runner.config, ANCHOR), mips=mips)
+        block = materialize(spec, runner.config, ANCHOR)
+        verdict = runner.run(block, mips=mips)
         result.blocks += 1
+        result.transactions += verdict.applied + verdict.dropped
+        result.dropped += verdict.dropped
+        result.deposits += len(block.queue)
         result.mips_blocks += mips
         result.mips_steps += verdict.mips_steps
         for name, spent in verdict.seconds.items():
