@@ -17,7 +17,8 @@ A disagreement — the program exits 1 (it computes another root) or panics — 
 output-root watcher raises one: logged at error level, counted in
 ``verifier_program_mismatches_total`` and listed under ``programCheck`` in ``rollup_syncStatus``.
 The L1 data the host fetches being unavailable (L1 down, its head reorganised away) is not a
-disagreement: the block is checked again next round.
+disagreement: the block is checked again after a pause (``l1_unavailable``); any other error
+of a run is a bug and stops the node, as every service's does.
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
+import requests
 import structlog
 from eth_hash.auto import keccak
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from web3 import Web3
-from web3.exceptions import Web3Exception
+from web3.exceptions import BlockNotFound
 
 from rollup_node.chain.chain import Chain
 from rollup_node.chain.outputs import output_at
@@ -44,6 +46,7 @@ from rollup_node.config import RollupConfig
 from rollup_node.faultproof.oracle.host import HostError
 from rollup_node.faultproof.program.host import Web3ProgramL1Source
 from rollup_node.faultproof.program.run import ProgramRun, prove_block
+from rollup_node.l1.errors import Action, Backoff, classify
 
 log = structlog.get_logger("program-check")
 
@@ -95,6 +98,17 @@ def web3_prover(config: RollupConfig, chain: Chain, l1_url: str) -> Prover:
             return ProgramRun(-1, f"no verdict within {exc.timeout} s", finished=False)
 
     return prove
+
+
+def l1_unavailable(exc: BaseException) -> bool:
+    """Whether a run failed for want of L1 — retried, not a verdict: what ``l1.errors.classify``
+    retries or resets, the sync web3 client's transport errors (``requests``), and the L1 head
+    the run read at gone (a reorg). The host's ``HostError`` is judged by its cause."""
+    if isinstance(exc, HostError) and exc.__cause__ is not None:
+        exc = exc.__cause__
+    if isinstance(exc, BlockNotFound | requests.ConnectionError | requests.Timeout):
+        return True
+    return classify(exc) is not Action.HALT
 
 
 class ProgramChecker:
@@ -176,7 +190,7 @@ class ProgramChecker:
         """Check safe blocks until cancelled."""
         log.info("checking every safe block with the fault-proof program")
         loop = asyncio.get_running_loop()
-        failures = 0  # consecutive runs the host could not serve: the retry backs off
+        backoff = Backoff(self.poll_seconds)  # runs the host could not serve are retried
         while True:
             self._follow_reorgs()
             self.lag.set(self.behind())
@@ -189,14 +203,14 @@ class ProgramChecker:
             started = time.monotonic()
             try:
                 run = await loop.run_in_executor(self.executor, self._prove, number, root)
-            except (HostError, OSError, TimeoutError, Web3Exception) as exc:
-                # L1 (or the head the host read at) is unavailable: not a verdict; retry.
-                failures += 1
+            except Exception as exc:
+                if not l1_unavailable(exc):
+                    raise  # a bug of the check (or of the host): the node stops with it
                 log.warning("L1 unavailable to the program's host; retrying", block=number,
                             error=str(exc))  # fmt: skip
-                await asyncio.sleep(min(30.0, self.poll_seconds * 2**failures))
+                await asyncio.sleep(backoff.pause())
                 continue
-            failures = 0
+            backoff.succeeded()
             spent = time.monotonic() - started
             if self._replaced(number, block.hash):
                 continue  # re-derived while it ran: check the new block

@@ -23,7 +23,7 @@ from rollup_node.faultproof.differential.world import World
 from rollup_node.faultproof.program.build import binary_path, build
 from rollup_node.faultproof.program.host import Dispute, ProgramHost
 from rollup_node.faultproof.program.run import ProgramRun
-from rollup_node.verifier.program_check import ProgramChecker
+from rollup_node.verifier.program_check import ProgramChecker, web3_prover
 
 
 @pytest.fixture
@@ -150,6 +150,29 @@ def test_a_replaced_block_is_checked_again(runner: Differential) -> None:
     assert runner.chain.head().hash != first
     assert list(checker.checked) == [(1, runner.chain.head().hash)]
     assert value(registry, "verifier_program_mismatches_total") == 0
+
+
+def test_l1_unavailable_is_retried_not_alerted(runner: Differential) -> None:
+    """The node's prover with nothing listening at its L1 URL: each run fails for want of L1;
+    the checker retries (backing off) and neither alerts nor stops."""
+    SyntheticL1(runner).commit(seed=15)
+    registry = CollectorRegistry()
+    prover = web3_prover(runner.config, runner.chain, "http://127.0.0.1:19499")
+    attempts = []
+
+    def counting(number: int, disputed: bytes) -> ProgramRun:
+        attempts.append(number)
+        return prover(number, disputed)
+
+    with ThreadPoolExecutor(1) as executor:
+        checker = ProgramChecker(
+            runner.config, runner.chain, counting, executor, registry, poll_seconds=0.05
+        )
+        checking(checker, [(lambda: len(attempts) >= 3, lambda: None)])
+    assert attempts == [1] * len(attempts)
+    assert value(registry, "verifier_program_checked_blocks_total") == 0
+    assert value(registry, "verifier_program_mismatches_total") == 0
+    assert value(registry, "verifier_program_check_lag_blocks") == 1
 
 
 def test_the_flag_and_the_config_key() -> None:
