@@ -239,7 +239,12 @@ class Node:
             )
             self._services.append(("program-check", self.program_checker.run))
         self.rollup_status = RollupStatus(
-            self.rollup, self.l2, self.derivation.status, self.watcher, self.program_checker
+            self.rollup,
+            self.l2,
+            self.derivation.status,
+            self.watcher,
+            self.program_checker,
+            mode=mode,
         )
         sequencer_ws = self.config.node.sequencer_ws
         if mode == "replica" and sequencer_ws:
@@ -273,6 +278,8 @@ class Node:
         wrong_root = ProposerSettings(wrong_output_root_once=self.faults.wrong_output_root_once)
         self.proposer = Proposer(self.rollup, self.l2, transactor, wrong_root, self.registry)
         self._services.append(("proposer", self.proposer.run))
+        self.rollup_status.batcher = self.batcher
+        self.rollup_status.proposer = self.proposer
         self.finalizer = BatchFinalizer(self.rollup, transactor)
         self._services.append(("batch-finalizer", self.finalizer.run))
         self._start_disputes(w3, transactor)

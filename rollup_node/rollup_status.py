@@ -1,4 +1,5 @@
-"""The ``rollup_`` namespace's backend (SPEC §12): sync status, output roots, config, disputes.
+"""The ``rollup_`` namespace's backend (SPEC §12): sync status, output roots, config, disputes,
+and the node's own status (mode, batcher, proposer) that the status page shows.
 
 Implements ``rollup_node.rpc.backend.RollupBackend`` over the node's L2 chain, its derivation
 status and, in verifier mode, the output-root watcher; with ``check_with_program`` (verifier,
@@ -9,12 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from rollup_node.batcher.driver import Batcher
 from rollup_node.chain.chain import Chain
 from rollup_node.chain.errors import UnknownBlock
 from rollup_node.chain.outputs import output_at
 from rollup_node.config import RollupConfig
 from rollup_node.derivation.driver import DerivationStatus
 from rollup_node.faultproof.game.agent import DisputeAgent
+from rollup_node.proposer.driver import Proposer
 from rollup_node.protocol.l1_info import parent_l1_info
 from rollup_node.verifier.program_check import ProgramChecker
 from rollup_node.verifier.watcher import OutputWatcher
@@ -37,13 +40,17 @@ class RollupStatus:
         derivation: DerivationStatus | None = None,
         watcher: OutputWatcher | None = None,
         program_checker: ProgramChecker | None = None,
+        mode: str = "",
     ) -> None:
         self.config = config
         self.chain = chain
         self.derivation = derivation
         self.watcher = watcher
         self.program_checker = program_checker
+        self.mode = mode
         self.agent: DisputeAgent | None = None  # set by the node when it plays games
+        self.batcher: Batcher | None = None  # set by the node on a sequencer
+        self.proposer: Proposer | None = None  # set by the node on a sequencer
 
     def sync_status(self) -> dict[str, Any]:
         """L1 head/safe/finalized, L2 unsafe/safe/finalized and the current L1 origin; with
@@ -67,6 +74,24 @@ class RollupStatus:
             "batchesDerived": status.batches,
             "malformedBatches": status.malformed_batches,
             **checked,
+        }
+
+    def node_status(self) -> dict[str, Any]:
+        """The node's mode and, on a sequencer, its batcher and proposer: their L1 sender,
+        what they posted since the node started, and why proposing halted, if it did."""
+        batcher, proposer = self.batcher, self.proposer
+        return {
+            "mode": self.mode,
+            "batcher": None
+            if batcher is None
+            else {"sender": batcher.tx.address, "batchesPosted": batcher.posted},
+            "proposer": None
+            if proposer is None
+            else {
+                "sender": proposer.tx.address,
+                "outputsProposed": proposer.proposed,
+                "halted": proposer.halted,
+            },
         }
 
     def output_at_block(self, number: int) -> dict[str, Any]:

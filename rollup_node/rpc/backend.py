@@ -263,6 +263,11 @@ class RollupBackend(Protocol):
         """L1 head/safe/finalized, L2 unsafe/safe/finalized and the current L1 origin."""
         ...
 
+    def node_status(self) -> dict[str, Any]:
+        """The node's mode and its batcher's and proposer's state (``None`` where it runs
+        none)."""
+        ...
+
     def output_at_block(self, number: int) -> dict[str, Any]:
         """The output root of L2 block ``number`` and its preimage.
 

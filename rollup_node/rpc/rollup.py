@@ -1,5 +1,6 @@
-"""The ``rollup_`` namespace (SPEC §12): sync status, output roots, config (``rollup_disputes``
-is in ``rpc/disputes.py``).
+"""The ``rollup_`` namespace (SPEC §12): sync status, output roots, config, the node's own
+status (``rollup_nodeStatus``: mode, batcher, proposer; ``rollup_disputes`` is in
+``rpc/disputes.py``).
 
 The node fills the answers (``RollupBackend``, JSON-ready dicts); this module routes the
 calls, parses the block number and runs the reads off the event loop.
@@ -27,6 +28,9 @@ def methods(rollup: RollupBackend) -> list[Method]:
     async def rollup_config(_: CallContext) -> dict[str, Any]:
         return rollup.rollup_config()
 
+    async def node_status(_: CallContext) -> dict[str, Any]:
+        return rollup.node_status()
+
     return [
         Method("rollup_syncStatus", sync_status),
         Method(
@@ -35,5 +39,6 @@ def methods(rollup: RollupBackend) -> list[Method]:
             (Param("blockNumber", params.uint64),),
         ),
         Method("rollup_rollupConfig", rollup_config),
+        Method("rollup_nodeStatus", node_status),
         *disputes.methods(rollup),
     ]

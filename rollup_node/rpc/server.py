@@ -1,7 +1,8 @@
 """The aiohttp application: JSON-RPC over HTTP and WebSocket on one port, plus probes.
 
 Routes: ``POST /`` JSON-RPC over HTTP; ``GET /`` with an upgrade header, JSON-RPC over
-WebSocket (same dispatcher, plus subscriptions); ``/healthz`` (the process serves),
+WebSocket (same dispatcher, plus subscriptions); ``/status``, the page a person looks at
+(``status_page``); ``/healthz`` (the process serves),
 ``/readyz`` (the backend says it is ready), ``/metrics`` (Prometheus text). A body larger than
 ``RpcLimits.max_body_bytes`` is refused with HTTP 413 and a -32005 error while it is being
 read (the declared length is checked first; a chunked body is cut at the limit), so it never
@@ -21,7 +22,16 @@ import structlog
 from aiohttp import WSMsgType, web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from rollup_node.rpc import access_list, accounts, debug, errors, net, txpool, web3_ns
+from rollup_node.rpc import (
+    access_list,
+    accounts,
+    debug,
+    errors,
+    net,
+    status_page,
+    txpool,
+    web3_ns,
+)
 from rollup_node.rpc import dev as dev_ns
 from rollup_node.rpc import rollup as rollup_ns
 from rollup_node.rpc.backend import ChainBackend, DevBackend, RollupBackend, Signer
@@ -250,6 +260,7 @@ def build_app(
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
     app.router.add_get("/metrics", _metrics)
+    app.router.add_get("/status", status_page.handle)
     app.on_startup.append(_start_events)
     app.on_shutdown.append(_close_sockets)
     app.on_cleanup.append(_stop_events)
