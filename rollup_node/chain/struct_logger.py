@@ -18,8 +18,10 @@ shape Foundry, ethers and web3.py read from geth and anvil::
   charges the same amounts in different places, so the cost is the frame's gas drop over the
   opcode, plus what the callee gave back, minus a create's callee gas.
 
-The trace is bounded: ``max_steps`` records at most (``TraceTooLarge`` beyond, so that a
-client-chosen loop cannot fill the node's memory); geth's ``limit`` option stops recording
+The trace is bounded, so that client-chosen code cannot fill the node's memory: at most
+``max_steps`` records, and at most ``max_bytes`` (estimated) of stack, memory and storage
+captured in them — a full stack, a megabyte of memory or a growing storage map is copied into
+every record (``TraceTooLarge`` beyond either bound). geth's ``limit`` option stops recording
 quietly after that many.
 """
 
@@ -34,6 +36,10 @@ from eth.exceptions import Halt, Revert
 from rollup_node.chain.errors import TraceTooLarge, vm_error_message
 
 _STORAGE_OPS = frozenset({"SLOAD", "SSTORE"})
+#: Default bound of what the records of one trace hold (stack, memory and storage, estimated).
+MAX_TRACE_BYTES = 256 * 1024 * 1024
+#: Estimated bytes of one short string in a record (CPython's object header and pointer).
+_STRING_OVERHEAD = 64
 _CREATE_OPS = frozenset({"CREATE", "CREATE2"})
 
 
@@ -63,6 +69,17 @@ def _word(value: int | bytes) -> int:
     return value if isinstance(value, int) else int.from_bytes(value, "big")
 
 
+def _size(record: dict[str, Any]) -> int:
+    """Estimated bytes a record holds beyond its fixed fields."""
+    total = 0
+    for item in record.get("stack", ()):
+        total += _STRING_OVERHEAD + len(item)
+    for word in record.get("memory", ()):
+        total += _STRING_OVERHEAD + len(word)
+    total += 2 * (_STRING_OVERHEAD + 66) * len(record.get("storage", ()))
+    return total
+
+
 def _slot_hex(value: int) -> str:
     return "0x" + value.to_bytes(32, "big").hex()
 
@@ -72,9 +89,13 @@ class StructLogger:
 
     needs_opcodes = True
 
-    def __init__(self, options: StructLogOptions, max_steps: int) -> None:
+    def __init__(
+        self, options: StructLogOptions, max_steps: int, max_bytes: int = MAX_TRACE_BYTES
+    ) -> None:
         self._options = options
         self._max_steps = max_steps
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._logs: list[dict[str, Any]] = []
         self._open: list[_OpenStep] = []
         # Computations of the active frames, outermost first (for the refund counter).
@@ -128,6 +149,13 @@ class StructLogger:
             raise TraceTooLarge(
                 f"trace too large: more than {self._max_steps} steps (pass a smaller "
                 "'limit', or use the callTracer)"
+            )
+        self._bytes += _size(record)
+        if self._bytes > self._max_bytes:
+            raise TraceTooLarge(
+                f"trace too large: more than {self._max_bytes // 2**20} MiB of stack, memory "
+                "and storage (pass a smaller 'limit', disableStack, disableStorage, or leave "
+                "enableMemory off)"
             )
         self._logs.append(record)
 

@@ -38,10 +38,12 @@ from tests.integration.helpers import (
     send,
     wait_receipts,
 )
+from tests.node_harness import RunningNode
 
 FRESH_KEY = "0x" + "42" * 32
 ADDED_TOPIC = keccak(b"Added(uint256)")
 CALL_GAS = 500_000
+MAX_STEPS = 2_000
 
 
 def counter_code() -> bytes:
@@ -109,6 +111,17 @@ def _creates(frame: dict[str, Any]) -> list[dict[str, Any]]:
     for call in frame.get("calls", ()):
         found += _creates(call)
     return found
+
+
+@pytest.fixture(scope="module")
+def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
+    """The node-core devnet of tests/integration, with a small trace bound (so that hitting it
+    takes milliseconds, not the seconds of the default 100,000 steps)."""
+    node = RunningNode(
+        tmp_path_factory.mktemp("devnet"), rollup_services=False, rpc_max_trace_steps=MAX_STEPS
+    )
+    yield node
+    node.stop()
 
 
 @pytest.fixture
