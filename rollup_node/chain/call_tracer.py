@@ -89,7 +89,8 @@ class CallTracer:
         message = computation.msg
         frame["gasUsed"] = hex(message.gas - computation.get_gas_remaining())
         if computation.is_success:
-            frame["output"] = _hex(computation.output)
+            if computation.output:  # geth omits an empty output
+                frame["output"] = _hex(computation.output)
         else:
             error = computation.error
             frame["error"] = vm_error_message(error)

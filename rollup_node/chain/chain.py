@@ -546,7 +546,12 @@ class Chain:
             env = self._block_env(block)
         context = env.execution_context(self.chain_id, gas_limit=max(env.gas_limit, gas))
         state = state_class(self.store.state_db(), context, block.state_root)
-        _apply_overrides(state, overrides or {})
+        if overrides:
+            _apply_overrides(state, overrides)
+            # As geth (StateOverride.Apply ends in Finalise) and anvil: the overridden values
+            # are the state the call starts from, so SSTORE prices and refunds take them as
+            # the slots' original values, not as writes of this call.
+            state.lock_changes()
         sender = request.sender or b"\x00" * 20
         data = request.data or b""
         value = request.value or 0
