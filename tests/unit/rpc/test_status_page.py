@@ -2,9 +2,11 @@
 Selenium through Debian's chromedriver, loads ``/status`` from a running devnet (embedded L1,
 sequencer, batcher, proposer) and the test reads the rendered DOM: the mode, the heads moving,
 the batcher's and proposer's counts, each number between what the RPC said just before and
-just after the page showed it. A screenshot is saved (``STATUS_PAGE_SCREENSHOT`` names where;
-``docs/status-page.png`` in the README was made so). Skipped where Chromium, chromedriver or
-Selenium are absent (``.ci/run`` installs them).
+just after the page showed it; it saves a screenshot (``STATUS_PAGE_SCREENSHOT`` names where;
+``docs/status-page.png`` in the README was made so). A second test serves a verifier's answers
+with a dispute game (built as the dispute agent builds its entries) and reads the game and its
+claims off the page. Skipped where Chromium, chromedriver or Selenium are absent (``.ci/run``
+installs them).
 """
 
 from __future__ import annotations
@@ -145,3 +147,84 @@ async def test_status_page_is_served_self_contained(chain) -> None:  # noqa: ANN
         assert method in page
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
     assert "@import" not in page
+
+
+class _VerifierWithAGame:
+    """A verifier's ``rollup_`` answers with one dispute game, built as the dispute agent
+    builds its entries (``TrackedGame.as_json``) so that the page reads the real shape."""
+
+    def __init__(self, game: dict[str, Any]) -> None:
+        self.game = game
+
+    def sync_status(self) -> dict[str, Any]:
+        ref = {"number": "0x2a", "hash": "0x" + "00" * 32, "timestamp": 0}
+        return {
+            "headL1": "0x10",
+            "safeL1": "0x10",
+            "finalizedL1": "0xf",
+            "unsafeL2": ref,
+            "safeL2": ref,
+            "finalizedL2": ref,
+            "currentL1Origin": {"number": "0xf", "sequenceNumber": "0x0"},
+            "batchesDerived": 7,
+            "malformedBatches": 0,
+        }
+
+    def node_status(self) -> dict[str, Any]:
+        return {"mode": "verifier", "batcher": None, "proposer": None}
+
+    def output_at_block(self, number: int) -> dict[str, Any]:
+        raise NotImplementedError("not read by the page")
+
+    def rollup_config(self) -> dict[str, Any]:
+        return {}
+
+    def disputes(self) -> list[dict[str, Any]]:
+        return [{"kind": "game", **self.game}]
+
+
+@needs_browser
+def test_status_page_shows_a_dispute_game_with_its_claims(chain, browser: Any) -> None:  # noqa: ANN001
+    from selenium.webdriver.common.by import By
+
+    from rollup_node.faultproof.game.agent import TrackedGame
+    from rollup_node.protocol.dispute import Claim
+    from tests.unit.rpc.live_server import LiveServer
+
+    us, them = "0x" + "ab" * 20, "0x" + "cd" * 20
+
+    def claim(index: int, parent: int | None, position: int, claimant: str) -> Claim:
+        return Claim(index, parent, position, bytes(32), claimant, 10**17, None, 0, 0)
+
+    game = TrackedGame(
+        address="0x" + "99" * 20,
+        element=42,
+        root_claim=bytes(32),
+        l1_head_number=15,
+        challenger=us,
+        client=None,  # type: ignore[arg-type] - the page reads only the JSON entry
+        claims=[claim(0, None, 1, them), claim(1, 0, 2, us), claim(2, 1, 5, them)],
+        seconds_left={0: 3_000, 1: 2_500, 2: 2_400},
+        next_action="move (attack) on claim 2",
+    ).as_json(us)
+    server = LiveServer(build_app(chain, rollup=_VerifierWithAGame(game)))
+    try:
+        browser.get(server.url + "status")
+        _wait(
+            lambda: game["address"] in browser.find_element(By.ID, "disputes").text,
+            "the game to render",
+        )
+        text = browser.find_element(By.ID, "disputes").text
+        assert "block 42 · in_progress · our role: challenger" in text
+        assert "next: move (attack) on claim 2" in text
+        rows = browser.find_elements(By.CSS_SELECTOR, "#disputes table tr")
+        cells = [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")] for row in rows[1:]]
+        assert [row[2:4] + row[5:] for row in cells] == [
+            ["0x1", them, "3000"],
+            ["0x2", us, "2500"],
+            ["0x5", them, "2400"],
+        ]
+        assert browser.find_element(By.ID, "mode").text == "verifier"
+        assert browser.find_element(By.ID, "batches-posted").text == "not a sequencer"
+    finally:
+        server.close()
