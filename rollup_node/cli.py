@@ -32,6 +32,13 @@ NODE_FLAGS: list[tuple[str, str, type, str]] = [
         str,
         "verifier: hex private key of the L1 account that creates and plays dispute games",
     ),
+    (
+        "--play-disputes",
+        "play_disputes",
+        str,
+        "on or off: run the dispute agent (follow, defend and, with a challenger key, open "
+        "games); off leaves disputes to other nodes",
+    ),
     ("--sequencer-ws", "sequencer_ws", str, "replica: the sequencer's ws:// URL to follow"),
     (
         "--check-with-program",
@@ -46,15 +53,16 @@ NODE_FLAGS: list[tuple[str, str, type, str]] = [
 #: The node flags each mode's --help leaves out, because the mode never reads them (a config
 #: file or the environment may still set them): the devnet embeds its L1 and its operator key
 #: is the mnemonic's account 0; only a sequencer posts with a sequencer key, only a verifier
-#: challenges, only a replica follows a sequencer's WebSocket; a sequencer's proposer always
-#: checks its blocks with the program, so the background check is for verifiers and replicas.
+#: challenges, only a replica follows a sequencer's WebSocket and plays no dispute game; a
+#: sequencer's proposer always checks its blocks with the program, so the background check is
+#: for verifiers and replicas.
 NOT_FOR_MODE: dict[str, frozenset[str]] = {
     "devnet": frozenset(
         {"l1_rpc", "sequencer_key", "challenger_key", "sequencer_ws", "check_with_program"}
     ),
     "sequencer": frozenset({"challenger_key", "sequencer_ws", "check_with_program"}),
     "verifier": frozenset({"sequencer_key", "sequencer_ws"}),
-    "replica": frozenset({"sequencer_key", "challenger_key"}),
+    "replica": frozenset({"sequencer_key", "challenger_key", "play_disputes"}),
 }
 DEVNET_FLAGS: list[tuple[str, str, type, str]] = [
     ("--l1-rpc-port", "l1_rpc_port", int, "embedded L1 JSON-RPC port"),

@@ -175,6 +175,12 @@ class NodeConfig(BaseModel):
     #: §11); it pays the challenger bond and move bonds. Unset: the verifier only watches.
     #: Kept out of the config's repr so it is never logged.
     challenger_key: str | None = Field(None, repr=False)
+    #: Sequencer, verifier, devnet: run the dispute agent (SPEC §1, §11) — follow every game,
+    #: defend roots this node agrees with (the sequencer with its own key, a verifier with
+    #: ``challenger_key``) and challenge wrong ones (a verifier with ``challenger_key``). Off:
+    #: the node plays no part in games and its key never pays a move bond, e.g. a sequencer
+    #: whose operator leaves disputes to verifiers with keys and funds of their own.
+    play_disputes: bool = True
     #: Replica: the sequencer's WebSocket URL, to follow its unsafe head (L1 alone if unset).
     sequencer_ws: str | None = None
     #: Verifier, replica: run the native fault-proof program on every safe block, in the
@@ -199,6 +205,15 @@ class NodeConfig(BaseModel):
     @classmethod
     def _key(cls, v: str | None) -> str | None:
         return None if v is None else _hex_bytes(v, 32, "a private key")
+
+    @model_validator(mode="after")
+    def _disputes(self) -> NodeConfig:
+        if self.challenger_key is not None and not self.play_disputes:
+            raise ValueError(
+                "challenger_key is set but play_disputes is off: a node that does not play "
+                "cannot challenge (unset one of them)"
+            )
+        return self
 
     @field_validator("l1_rpc")
     @classmethod

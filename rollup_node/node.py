@@ -287,9 +287,13 @@ class Node:
     def _start_disputes(self, w3: Any, transactor: Transactor | None) -> None:  # noqa: ANN401
         """The dispute agent (SPEC §1, §11): every sequencer and verifier defends with its key
         (a verifier without ``challenger_key`` only follows games); a verifier with one also
-        challenges the earliest wrong root its watcher finds. A replica plays no part."""
+        challenges the earliest wrong root its watcher finds. A replica, and a node with
+        ``play_disputes`` off, plays no part."""
         mode = self.config.node.mode
         if mode == "replica" or self.rollup.l1_addresses.dispute_game_factory == ZERO_ADDRESS:
+            return
+        if not self.config.node.play_disputes:
+            log.info("dispute agent off (node.play_disputes): this node plays no dispute game")
             return
         traces = program_traces(self.rollup, self.l2, self.l1_url)
         lie_from = self.faults.lying_trace_from_step
@@ -306,6 +310,7 @@ class Node:
                 forced_element=self.faults.challenge_correct_root_at,
             )
             self.agent.hooks.append(challenger)
+            self.watcher.on_mismatch.append(self.agent.wake)
         self._services.append(("disputes", self.agent.run))
         if self.rollup_status is not None:
             self.rollup_status.agent = self.agent

@@ -6,9 +6,12 @@ wrong element ``n`` only — element ``n − 1`` is then agreed, being the last 
 equal — and never twice for the same batch header:
 
 1. **L1 head**: ``L1_HEAD_DEPTH`` blocks below the latest (a shallow reorg then rarely changes
-   it), but not below the L1 block of the SCC batch holding ``n`` (the factory's rule); its hash
-   goes into ``create``, which reverts if L1 reorganised meanwhile (the next round starts again
-   at a new head).
+   it), but not below the L1 block of the SCC batch holding ``n`` (the factory's rule) — so for
+   a root just posted it is the batch's own block, even while that block is still the latest:
+   ``create`` is mined in a later block, where ``blockhash`` of the head is readable (its gas is
+   estimated at ``pending``), and waiting a block first would delay the game by one. The head's
+   hash goes into ``create``, which reverts if L1 reorganised meanwhile (the next round starts
+   again at a new head).
 2. **Root claim**: the final state hash of a full MIPS run of the program with the game's local
    inputs (SPEC §9), built by the agent's trace factory into a directory of its own and kept:
    once the game exists the directory becomes ``disputes/<game>``, so the agent plays from the
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -139,12 +143,14 @@ class Challenger:
         agreed = self._agreed(n - 1)
         if agreed is None:
             return None
+        started = time.monotonic()
         w3 = self.agent.w3
         latest = await w3.eth.get_block("latest")
         head_number = max(latest["number"] - L1_HEAD_DEPTH, batch.l1_block_number)
-        if head_number >= latest["number"]:
-            return None  # blockhash(head) is only readable from a later block: next round
-        head_hash = bytes((await w3.eth.get_block(head_number))["hash"])
+        if head_number > latest["number"]:
+            return None  # this L1 node is behind the one the watcher read: next round
+        head = latest if head_number == latest["number"] else await w3.eth.get_block(head_number)
+        head_hash = bytes(head["hash"])
         factory = await self.agent.factory.params()
         inputs = LocalInputs(
             head_hash,
@@ -163,6 +169,7 @@ class Challenger:
             factory.max_game_depth,
         )
         root_claim = trace.state_hash(2**factory.max_game_depth - 1)  # the root's position
+        traced = time.monotonic()
         if root_claim[0] == 0:
             log.error(
                 "the fault-proof program accepts a root the watcher found wrong; not challenging",
@@ -198,6 +205,9 @@ class Challenger:
             root_claim="0x" + root_claim.hex(),
             l1_head=head_number,
             l1=receipt.block_number,
+            l1_blocks_after_root=receipt.block_number - batch.l1_block_number,
+            trace_seconds=round(traced - started, 2),
+            create_seconds=round(time.monotonic() - traced, 2),
             bond_wei=bond,
         )
         return address

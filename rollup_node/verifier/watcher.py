@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import structlog
@@ -86,6 +87,9 @@ class OutputWatcher:
         self.batches: dict[int, StateBatch] = {}  # the SCC's current batches, by index
         self.deletions: list[StateBatchDeletion] = []
         self.mismatches: list[RootMismatch] = []
+        #: Called (on the event loop) when a new mismatch is recorded: the node wakes its
+        #: challenger here instead of letting it find the mismatch on its next poll.
+        self.on_mismatch: list[Callable[[], None]] = []
         self._lock = threading.Lock()
         self.checked_total = Counter(
             "verifier_output_roots_checked_total", "Posted output roots compared", registry=registry
@@ -195,6 +199,8 @@ class OutputWatcher:
             with self._lock:
                 self.mismatches.append(mismatch)
             self.mismatch_total.inc()
+            for wake in self.on_mismatch:
+                wake()
             log.error(
                 "output root mismatch",
                 l2_block=element,

@@ -52,19 +52,22 @@ def wait_for(what: str, check: Callable[[], T], timeout: float = 60, every: floa
         time.sleep(every)
 
 
-def sequencer(path: Path, faults: Faults | None = None, **rollup: Any) -> RunningNode:
-    """A sequencer (with batcher and proposer) on the test's L1, which has 1 s blocks.
+def sequencer(
+    path: Path, faults: Faults | None = None, node: dict[str, Any] | None = None, **rollup: Any
+) -> RunningNode:
+    """A sequencer (with batcher and proposer) on the test's L1, which has 1 s blocks, with
+    node settings overridden by ``node`` (e.g. ``play_disputes``).
 
     Embedded: a devnet (its L1 in ``path``, contracts deployed at first start). anvil: the
     contracts are deployed on the test's anvil at the first start on ``path`` and the config
     is written to ``path/rollup.toml`` as the devnet does; a restart on ``path`` reuses it.
     Either way ``l1_url``/``l1_w3`` of the result reach the L1.
     """
-    faults = faults or Faults()
+    faults, node = faults or Faults(), node or {}
     if _bound is None:
-        return RunningNode(path, faults=faults, rollup=rollup)
+        return RunningNode(path, faults=faults, rollup=rollup, **node)
     if _bound.kind == "embedded":
-        return _bound.started(RunningNode(path, faults=faults, rollup=rollup))
+        return _bound.started(RunningNode(path, faults=faults, rollup=rollup, **node))
     params = RollupConfig.model_validate({"l2_block_time": 1, **rollup})
     anvil = _bound.anvil(params.l1_chain_id)
     key = "0x" + devnet_accounts()[0][1].removeprefix("0x")  # anvil's first funded account
@@ -74,11 +77,17 @@ def sequencer(path: Path, faults: Faults | None = None, **rollup: Any) -> Runnin
         deployed = asyncio.run(_deploy(anvil.url, key, params))
         write_rollup_config(Config(rollup=deployed), written)
     config = load_config(written, environ={}).rollup.model_dump(mode="json")
-    node = RunningNode(
-        path, mode="sequencer", l1_rpc=anvil.url, sequencer_key=key, faults=faults, rollup=config
+    running = RunningNode(
+        path,
+        mode="sequencer",
+        l1_rpc=anvil.url,
+        sequencer_key=key,
+        faults=faults,
+        rollup=config,
+        **node,
     )
-    node.l1_url, node.l1_w3 = anvil.url, anvil.w3
-    return _bound.started(node)
+    running.l1_url, running.l1_w3 = anvil.url, anvil.w3
+    return _bound.started(running)
 
 
 async def _deploy(url: str, key: str, params: RollupConfig) -> RollupConfig:

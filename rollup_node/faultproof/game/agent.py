@@ -5,7 +5,8 @@ game that disagrees with their own trace of the program, whoever made it. A veri
 ``challenger_key`` also *challenges*: when its output watcher finds a wrong SCC root, it opens a
 game against the earliest wrong element only (SPEC §11 takes element ``n − 1`` as agreed).
 
-Each round (``poll_seconds``):
+Each round (every ``poll_seconds``, or at once when ``wake`` is called: the output watcher
+does on a mismatch, so a challenge starts without waiting for the poll):
 
 1. **Discover** games from the factory's ``GameCreated`` events (read from the rollup's L1
    anchor at start, so a restarted node finds its games again).
@@ -34,6 +35,7 @@ compute behind one answer: it must fit well inside ``clock_extension``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import time
 from collections.abc import Awaitable, Callable
@@ -52,6 +54,7 @@ from rollup_node.faultproof.game import solver
 from rollup_node.faultproof.game.liar import LiarHasNoWitness
 from rollup_node.faultproof.game.responder import Outcome, Responder, RespondHalt, RespondRetry
 from rollup_node.faultproof.game.trace import TraceStoreError, open_trace
+from rollup_node.faultproof.mips.fast import FastPathUnavailable, calibrate
 from rollup_node.faultproof.program.host import LocalInputs
 from rollup_node.l1.dispute_game_factory import CreatedGame, DisputeGameFactoryClient
 from rollup_node.l1.fault_dispute_game import FaultDisputeGameClient, GameParams, GameStatus
@@ -267,6 +270,7 @@ class DisputeAgent:
         self.games: dict[str, TrackedGame] = {}
         self.cursor = config.genesis_l1.number  # last L1 block whose GameCreated logs were read
         self.hooks: list[Callable[[], Awaitable[None]]] = []  # per-round work (the challenger)
+        self._woken = asyncio.Event()  # set by ``wake``: start the next round now
         self.games_gauge = Gauge(
             "dispute_games", "Dispute games this node follows, by status", ["status"],
             registry=registry,
@@ -299,17 +303,27 @@ class DisputeAgent:
     async def run(self) -> None:
         """Play until cancelled; L1 trouble is retried next round."""
         log.info("dispute agent started", account=self.us, factory=self.factory.address)
+        # Calibrate the MIPS fast path now, not in the first trace a challenge waits on.
+        with contextlib.suppress(FastPathUnavailable):  # the traces use the reference VM then
+            await asyncio.to_thread(calibrate)
         try:
             while True:
                 try:
                     await self.round()
                 except (L1SendFailed, TimeoutError, OSError, Web3Exception) as exc:
                     log.warning("L1 unavailable; retrying", error=str(exc))
-                await asyncio.sleep(self.poll_seconds)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._woken.wait(), self.poll_seconds)
+                self._woken.clear()
         finally:
             for game in self.games.values():
                 if game.trace_task is not None:
                     game.trace_task.cancel()
+
+    def wake(self) -> None:
+        """Start the next round without waiting for the poll (the output watcher calls it on a
+        mismatch, so the challenger begins its trace at once). Call on the agent's loop."""
+        self._woken.set()
 
     async def round(self) -> None:
         """Discover new games, run the hooks, then play every open game once."""
