@@ -217,8 +217,12 @@ def test_status_page_shows_a_dispute_game_with_its_claims(chain, browser: Any) -
         text = browser.find_element(By.ID, "disputes").text
         assert "block 42 · in_progress · our role: challenger" in text
         assert "next: move (attack) on claim 2" in text
-        rows = browser.find_elements(By.CSS_SELECTOR, "#disputes table tr")
-        cells = [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")] for row in rows[1:]]
+        # Read in one script: the page rebuilds the table every second, so elements found by
+        # one WebDriver call may be gone by the next.
+        cells = browser.execute_script(
+            "return [...document.querySelectorAll('#disputes table tr')].slice(1)"
+            ".map((row) => [...row.cells].map((cell) => cell.textContent.trim()))"
+        )
         assert [row[2:4] + row[5:] for row in cells] == [
             ["0x1", them, "3000"],
             ["0x2", us, "2500"],
