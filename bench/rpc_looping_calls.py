@@ -1,12 +1,15 @@
 """20 concurrent looping eth_calls at the gas cap against a devnet process: what else still works.
 
 Each call runs ``JUMPDEST PUSH0 JUMP`` (through a state override) with 50M gas, about 20 s of
-EVM if nothing stopped it. Meanwhile ``eth_blockNumber`` is sampled every 50 ms and the L2 head
-is followed. Printed: how long each call took and what it was answered, the p50/p99/max
-latency of ``eth_blockNumber``, the longest gap between L2 blocks (1 s block time), and how
-long SIGTERM takes to stop the node afterwards while 20 more looping calls are in flight.
-Last line: ``p99_block_number_ms``, ``worst_call_s`` (limit: rpc_evm_timeout + 1 = 6 s),
-``worst_block_gap_s`` and ``sigterm_stop_s`` (limit 10 s).
+EVM if nothing stopped it. ``eth_blockNumber`` is sampled every 20 ms, first for a few seconds
+with no call running (the baseline, on the same machine in the same run), then while the
+looping calls run; the L2 head is followed meanwhile. Printed: how long each call took and what
+it was answered, the p50/p99/max latency of ``eth_blockNumber`` in both phases, the longest
+gap between L2 blocks (1 s block time), and how long SIGTERM takes to stop the node while 20
+more looping calls are in flight.
+Last line: ``p99_block_number_ms`` (limit 100), ``worst_call_s`` (limit: rpc_evm_timeout + 1
+= 6 s), ``worst_block_gap_s``, ``sigterm_stop_s`` (limit 10 s) and ``ratio``, the p99 under
+load over the baseline p99.
 Usage: ``python bench/rpc_looping_calls.py [calls]`` (default 20).
 """
 
@@ -59,8 +62,24 @@ async def _sample(session: aiohttp.ClientSession, url: str, stop: asyncio.Event)
         latencies.append(now - started)
         if not heads or heads[-1][1] != head:
             heads.append((now, head))
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.02)
     return latencies, heads
+
+
+async def _sample_for(session: aiohttp.ClientSession, url: str, seconds: float) -> list[float]:
+    stop = asyncio.Event()
+    sampler = asyncio.ensure_future(_sample(session, url, stop))
+    await asyncio.sleep(seconds)
+    stop.set()
+    latencies, _ = await sampler
+    return latencies
+
+
+def _percentiles_ms(latencies: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(latencies)
+    p50 = ordered[len(ordered) // 2] * 1000
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    return p50, p99, ordered[-1] * 1000
 
 
 async def _run(calls: int, base: Path) -> None:
@@ -68,13 +87,15 @@ async def _run(calls: int, base: Path) -> None:
     try:
         node.wait_ready()
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+            await asyncio.sleep(2.0)  # start-up work settles
+            baseline = await _sample_for(session, node.l2_url, 6.0)
             stop = asyncio.Event()
             sampler = asyncio.ensure_future(_sample(session, node.l2_url, stop))
-            await asyncio.sleep(2.0)
+            await asyncio.sleep(0.5)
             results = await asyncio.gather(
                 *(_looping_call(session, node.l2_url) for _ in range(calls))
             )
-            await asyncio.sleep(2.0)
+            await asyncio.sleep(0.5)
             stop.set()
             latencies, heads = await sampler
             # SIGTERM with calls in flight
@@ -93,20 +114,24 @@ async def _run(calls: int, base: Path) -> None:
         node.stop()
     durations = sorted(seconds for seconds, _ in results)
     outcomes = {outcome for _, outcome in results}
-    latencies.sort()
-    p50 = latencies[len(latencies) // 2] * 1000
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
+    base_p50, base_p99, base_max = _percentiles_ms(baseline)
+    p50, p99, worst = _percentiles_ms(latencies)
     gaps = [later[0] - earlier[0] for earlier, later in zip(heads, heads[1:], strict=False)]
     print(f"{calls} looping calls: {durations[0]:.2f}-{durations[-1]:.2f} s, answered {outcomes}")
     print(
-        f"eth_blockNumber: {len(latencies)} samples, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
-        f"max {latencies[-1] * 1000:.1f} ms; L2 head {heads[0][1]} -> {heads[-1][1]}, "
+        f"eth_blockNumber, no calls running: {len(baseline)} samples, p50 {base_p50:.1f} ms, "
+        f"p99 {base_p99:.1f} ms, max {base_max:.1f} ms"
+    )
+    print(
+        f"eth_blockNumber, {calls} looping calls: {len(latencies)} samples, p50 {p50:.1f} ms, "
+        f"p99 {p99:.1f} ms, max {worst:.1f} ms; L2 head {heads[0][1]} -> {heads[-1][1]}, "
         f"longest gap between blocks {max(gaps, default=0):.2f} s"
     )
     print(f"SIGTERM with {calls} looping calls in flight: exit {status} in {sigterm_stop:.2f} s")
     print(
         f"p99_block_number_ms={p99:.1f} worst_call_s={durations[-1]:.2f} "
-        f"worst_block_gap_s={max(gaps, default=0):.2f} sigterm_stop_s={sigterm_stop:.2f}"
+        f"worst_block_gap_s={max(gaps, default=0):.2f} sigterm_stop_s={sigterm_stop:.2f} "
+        f"ratio={p99 / base_p99:.2f} (p99 {p99:.1f} ms over the baseline's {base_p99:.1f} ms)"
     )
 
 

@@ -395,6 +395,7 @@ class Node:
             limits=limits,
             metrics=RpcMetrics(registry),
             ready=lambda: self._started,
+            call_source=chain,
         )
         server = RpcServer(app)
         await server.start(node.rpc_host, port)

@@ -34,6 +34,7 @@ from rollup_node.chain.access_list import (
 from rollup_node.chain.account_reads import AccountReads
 from rollup_node.chain.block_replay import replay_block
 from rollup_node.chain.builder import BlockBuilder, BlockEnv, ChainRules, SealedBlock
+from rollup_node.chain.call_jobs import CallJob, CallMethod, ReaderSpec
 from rollup_node.chain.call_shortcuts import call_without_code
 from rollup_node.chain.errors import (
     ExecutionReverted,
@@ -351,7 +352,15 @@ class Chain:
         With ``pending`` (``block_number`` is then the head) it runs in the environment of
         the next block (number, timestamp, base fee) when the producer tells it, as anvil does.
         """
-        env = self._pending_env(pending)
+        return self._call(request, block_number, overrides, self._pending_env(pending))
+
+    def _call(
+        self,
+        request: CallRequest,
+        block_number: int,
+        overrides: Mapping[bytes, AccountOverride] | None,
+        env: BlockEnv | None,
+    ) -> bytes:
         gas = request.gas if request.gas is not None else self._gas_cap(block_number)
         ok, output, _, error = self._execute(request, block_number, overrides, gas, env)
         if not ok:
@@ -367,7 +376,15 @@ class Chain:
     ) -> int:
         """The smallest gas limit with which ``request`` succeeds (binary search, as geth);
         ``pending`` as for ``call``."""
-        env = self._pending_env(pending)
+        return self._estimate_gas(request, block_number, overrides, self._pending_env(pending))
+
+    def _estimate_gas(
+        self,
+        request: CallRequest,
+        block_number: int,
+        overrides: Mapping[bytes, AccountOverride] | None,
+        env: BlockEnv | None,
+    ) -> int:
         high = request.gas if request.gas is not None else self._gas_cap(block_number)
         ok, output, used, error = self._execute(request, block_number, overrides, high, env)
         if not ok:
@@ -399,7 +416,17 @@ class Chain:
     ) -> AccessListResult:
         """``eth_createAccessList``: the accounts and slots ``request`` touches, by geth's rule
         (``chain/access_list.py``); ``pending`` as for ``call``."""
-        env = self._pending_env(pending)
+        return self._create_access_list(
+            request, block_number, overrides, self._pending_env(pending)
+        )
+
+    def _create_access_list(
+        self,
+        request: CallRequest,
+        block_number: int,
+        overrides: Mapping[bytes, AccountOverride] | None,
+        env: BlockEnv | None,
+    ) -> AccessListResult:
         gas = request.gas if request.gas is not None else self._gas_cap(block_number)
         sender = request.sender or b"\x00" * 20
         recipient = request.to
@@ -477,6 +504,33 @@ class Chain:
 
     def _pending_env(self, pending: bool) -> BlockEnv | None:
         return self.pending_env() if pending and self.pending_env is not None else None
+
+    # --- calls in worker processes (chain/call_jobs.py) -------------------------------------
+    def reader_spec(self) -> ReaderSpec:
+        """How a worker process opens this chain (read-only, beside this one)."""
+        return ReaderSpec(str(self.store.path), self.rules)
+
+    def call_job(
+        self,
+        method: CallMethod,
+        request: CallRequest,
+        block_number: int,
+        overrides: Mapping[bytes, AccountOverride] | None,
+        pending: bool = False,
+    ) -> CallJob:
+        """``method(request, block_number, overrides, pending)`` as a job for a worker
+        process: the ``pending`` environment is resolved here, where the miner is."""
+        return CallJob(method, request, block_number, overrides, self._pending_env(pending))
+
+    def run_job(self, job: CallJob) -> bytes | int | AccessListResult:
+        """Run a job made by ``call_job`` (in a worker, over a read-only store): the answer
+        ``call``, ``estimate_gas`` or ``create_access_list`` gives, or the error it raises."""
+        run = {
+            "call": self._call,
+            "estimate_gas": self._estimate_gas,
+            "create_access_list": self._create_access_list,
+        }[job.method]
+        return run(job.request, job.block_number, job.overrides, job.env)
 
     def _block_env(self, block: BlockRecord) -> BlockEnv:
         """The environment of a canonical block, for calls at it.

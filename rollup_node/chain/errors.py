@@ -24,6 +24,10 @@ class ExecutionReverted(ChainError):
         self.data = data
         super().__init__(message)
 
+    def __reduce__(self) -> tuple[type[ExecutionReverted], tuple[str, bytes]]:
+        # Pickled with its data (a call run in a worker process sends it back through a pipe).
+        return type(self), (str(self), self.data)
+
 
 class UnknownBlock(ChainError):
     """The requested block is not in the chain."""

@@ -58,8 +58,17 @@ def _int(item: bytes) -> int:
 class ChainStore:
     """Blocks, receipts, indexes and state of one chain, in an LMDB environment at ``path``."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        Path(path).mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: str | os.PathLike[str], readonly: bool = False) -> None:
+        """Open (or create) the store at ``path``.
+
+        ``readonly`` opens an existing store for reading only, beside the process that writes
+        it (LMDB serves any number of reader processes): a worker process that runs calls
+        (``chain/call_process.py``) sees each block as soon as its commit returns.
+        """
+        self.path = Path(path)
+        self._readonly = readonly
+        if not readonly:
+            self.path.mkdir(parents=True, exist_ok=True)
         # Commits are not fsynced one by one: a write transaction is safe against a crash of
         # the process as soon as it commits (the OS holds the pages), and ``commit_block``
         # forces everything to disk before a block counts as done — one fsync per block, not
@@ -72,12 +81,19 @@ class ChainStore:
             sync=False,
             metasync=False,
             readahead=False,
+            readonly=readonly,
+            create=not readonly,
         )
-        self._state_dbi = self._env.open_db(b"state")
-        self._chain_dbi = self._env.open_db(b"chain")
+        self._state_dbi = self._env.open_db(b"state", create=not readonly)
+        self._chain_dbi = self._env.open_db(b"chain", create=not readonly)
         self._write_lock = threading.Lock()
         version = self.get_meta(b"schema")
-        if version is None:
+        if readonly:
+            if version != SCHEMA_VERSION:
+                raise StoreCorrupted(
+                    f"database schema {version!r}, this node reads {SCHEMA_VERSION!r}"
+                )
+        elif version is None:
             # A new store: every block it will hold is indexed as it is committed.
             self.write(
                 {b"Mschema": SCHEMA_VERSION, log_index.COMPLETE_META: log_index.COMPLETE_VALUE},
@@ -89,13 +105,20 @@ class ChainStore:
             )
         self._block_cache = lru_cache(maxsize=256)(self._load_block)
         self._logs_cache = lru_cache(maxsize=4096)(self._load_block_logs)
-        if self._get(log_index.COMPLETE_META) != log_index.COMPLETE_VALUE:
+        if not readonly and self._get(log_index.COMPLETE_META) != log_index.COMPLETE_VALUE:
             self._build_log_index()
 
     def close(self) -> None:
         """Flush and close the environment."""
-        self._env.sync(True)
+        if not self._readonly:
+            self._env.sync(True)
         self._env.close()
+
+    def clear_stale_readers(self) -> int:
+        """Free the reader slots of processes that ended without closing the store (a call
+        worker killed at its deadline): a stale slot pins an old snapshot, whose pages LMDB
+        could then never reuse. Returns how many were freed."""
+        return self._env.reader_check()
 
     def state_db(self) -> StagedStateDB:
         """A fresh staged view of the state database (for building a block or a call)."""

@@ -3,18 +3,17 @@
 Answers as geth does (``chain/access_list.py`` has the rule): ``{"accessList": [{"address",
 "storageKeys"}], "gasUsed"}`` plus ``"error"`` when the call fails with that list (a revert or
 out of gas is reported there, not as a JSON-RPC error, so that cast and ethers still get the
-list). Block references resolve as for ``eth_call``; the call runs in a worker thread.
+list). Block references resolve as for ``eth_call``, and the call runs as ``eth_call``'s do
+(``EthApi.user_call``: bounded in number and time).
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from rollup_node.chain.access_list import AccessListResult
 from rollup_node.chain.queries import CallRequest
 from rollup_node.rpc import params
-from rollup_node.rpc.backend import ChainBackend
 from rollup_node.rpc.dispatch import CallContext, Method, Param
 from rollup_node.rpc.eth import EthApi
 from rollup_node.rpc.formatting import data, quantity
@@ -35,15 +34,15 @@ def format_access_list_result(result: AccessListResult) -> dict[str, Any]:
     return answer
 
 
-def methods(backend: ChainBackend, eth: EthApi) -> list[Method]:
-    """``eth_createAccessList`` over ``backend``; ``eth`` resolves block references."""
+def methods(eth: EthApi) -> list[Method]:
+    """``eth_createAccessList``; ``eth`` resolves block references and runs the call."""
 
     async def create_access_list(
         _: CallContext, request: CallRequest, block: BlockId
     ) -> dict[str, Any]:
         number = eth._state_number(block)  # the same resolution as eth_call's
         pending = block == params.PENDING
-        result = await asyncio.to_thread(backend.create_access_list, request, number, None, pending)
+        result = await eth.user_call("create_access_list", request, number, None, pending)
         return format_access_list_result(result)
 
     return [

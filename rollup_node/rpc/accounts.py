@@ -115,9 +115,7 @@ def methods(
             )
         tx["gas"] = request.gas
         if tx["gas"] is None:
-            tx["gas"] = await asyncio.to_thread(
-                backend.estimate_gas, request, head.number, None, True
-            )
+            tx["gas"] = await eth.user_call("estimate_gas", request, head.number, None, True)
         raw = signer.sign(request.sender, tx)
         tx_hash = eth.submit(raw)
         if after_submit is not None:

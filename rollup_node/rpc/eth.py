@@ -5,8 +5,9 @@ except the transaction count, which counts queued transactions, and calls and es
 run in the next block's environment where the chain knows it; estimates default to
 ``pending``, as on anvil), EIP-1898 hashes to numbers (checked for canonicity when asked). A
 state query beyond the head is "header not found", a block query beyond it ``null``, as in
-geth. Execution, proofs and log scans run in a worker thread so that the event loop keeps
-serving.
+geth. Client-chosen executions (``user_call``) run in the node's call worker processes
+(``call_workers.py``) or, for an in-process backend, in bounded threads (``user_calls.py``);
+proofs and log scans run in a worker thread, so that the event loop keeps serving.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from rollup_node.chain.call_jobs import CallMethod
 from rollup_node.chain.queries import AccountOverride, CallRequest
 from rollup_node.chain.records import BlockRecord, LogRecord, TxRecord
 from rollup_node.rpc import errors, params
 from rollup_node.rpc.backend import ChainBackend
+from rollup_node.rpc.call_workers import CallWorkers
 from rollup_node.rpc.dispatch import CallContext, Method, Param
 from rollup_node.rpc.errors import RpcError
 from rollup_node.rpc.events import ChainEvents
@@ -82,6 +85,7 @@ class EthApi:
         subscriptions: Subscriptions,
         limits: RpcLimits,
         accounts: Callable[[], Sequence[bytes]] = tuple,
+        workers: CallWorkers | None = None,
     ) -> None:
         self._backend = backend
         self._accounts = accounts
@@ -89,12 +93,15 @@ class EthApi:
         self._filters = filters
         self._subscriptions = subscriptions
         self._limits = limits
-        # Client-chosen executions: threads of their own, bounded, stopped at the deadline.
+        # Client-chosen executions: in worker processes when the node gives a pool, else in
+        # threads of their own; bounded either way, and stopped at the deadline.
+        self._workers = workers
         self._user_calls = UserCalls(limits.max_concurrent_calls, limits.evm_timeout_seconds)
 
     @property
     def user_calls(self) -> UserCalls:
-        """The threads client-chosen executions run in (traces share them with eth_call)."""
+        """The threads traces run in (``debug.py``): the bound and deadline of user calls,
+        in this process (eth_call and its kin run in ``call_workers`` when the node has them)."""
         return self._user_calls
 
     def state_number(self, block: BlockId) -> int:
@@ -104,6 +111,21 @@ class EthApi:
     def gas_capped(self, request: CallRequest, number: int) -> CallRequest:
         """``request`` with its gas within ``rpc_gas_cap`` (as ``eth_call``)."""
         return self._gas_capped(request, number)
+
+    async def user_call(
+        self,
+        method: CallMethod,
+        request: CallRequest,
+        number: int,
+        overrides: Mapping[bytes, AccountOverride] | None,
+        pending: bool,
+    ) -> Any:  # noqa: ANN401 - the answer of the backend's ``method``
+        """The backend's ``call``, ``estimate_gas`` or ``create_access_list``, run as a
+        client-chosen execution: bounded in number and time (-32005 naming the limit)."""
+        if self._workers is not None:
+            return await self._workers.run(method, request, number, overrides, pending)
+        function = getattr(self._backend, method)
+        return await self._user_calls.run(function, request, number, overrides, pending)
 
     # -- block references -------------------------------------------------------------------
 
@@ -190,7 +212,7 @@ class EthApi:
         number = self._state_number(block)
         pending = block == params.PENDING
         request = self._gas_capped(request, number)
-        output = await self._user_calls.run(self._backend.call, request, number, overrides, pending)
+        output = await self.user_call("call", request, number, overrides, pending)
         return data(output)
 
     async def estimate_gas(
@@ -204,9 +226,7 @@ class EthApi:
         number = self._state_number(block)
         pending = block == params.PENDING
         request = self._gas_capped(request, number)
-        gas = await self._user_calls.run(
-            self._backend.estimate_gas, request, number, overrides, pending
-        )
+        gas = await self.user_call("estimate_gas", request, number, overrides, pending)
         return quantity(gas)
 
     def _gas_capped(self, request: CallRequest, number: int) -> CallRequest:

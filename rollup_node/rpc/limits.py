@@ -30,8 +30,9 @@ class RpcLimits:
     # refused, none given means min(this, the block gas limit).
     gas_cap: int = 50_000_000
     max_proof_keys: int = 1_024
-    # One eth_call / eth_estimateGas is stopped after this long (geth's RPCEVMTimeout), and at
-    # most this many run at once, each in a thread of its own (see ``user_calls``).
+    # One eth_call / eth_estimateGas / eth_createAccessList is stopped after this long (geth's
+    # RPCEVMTimeout), and at most this many run at once: in the node, each in a worker process
+    # of its own (``call_workers``); over an in-memory backend, in threads (``user_calls``).
     evm_timeout_seconds: float = 5.0
     max_concurrent_calls: int = 2
     # Struct logs one debug trace may hold (the default tracer records every opcode, so a

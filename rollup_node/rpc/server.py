@@ -35,6 +35,7 @@ from rollup_node.rpc import (
 from rollup_node.rpc import dev as dev_ns
 from rollup_node.rpc import rollup as rollup_ns
 from rollup_node.rpc.backend import ChainBackend, DevBackend, RollupBackend, Signer
+from rollup_node.rpc.call_workers import CallSource, CallWorkers
 from rollup_node.rpc.dispatch import CallContext, Dispatcher
 from rollup_node.rpc.eth import EthApi
 from rollup_node.rpc.events import ChainEvents
@@ -52,6 +53,7 @@ LIMITS = web.AppKey("limits", RpcLimits)
 READY = web.AppKey("ready", Callable[[], bool])
 SOCKETS = web.AppKey("sockets", set)
 CORS_ORIGINS = web.AppKey("cors_origins", tuple)
+CALL_WORKERS = web.AppKey("call_workers", CallWorkers)
 
 NOTIFICATION_QUEUE_SIZE = 10_000  # a peer this far behind is disconnected, as geth does
 WS_HEARTBEAT_SECONDS = 30.0
@@ -216,6 +218,7 @@ def build_app(
     metrics: RpcMetrics | None = None,
     ready: Callable[[], bool] = lambda: True,
     cors_origins: tuple[str, ...] = ("*",),
+    call_source: CallSource | None = None,
 ) -> web.Application:
     """The aiohttp application serving ``backend`` (and the optional dev and rollup parts).
 
@@ -223,6 +226,9 @@ def build_app(
     ``pool`` is the intake ``txpool_`` reports (none: nothing queued).
     ``metrics`` holds the Prometheus registry (a fresh one by default); ``ready`` answers
     ``/readyz``; ``cors_origins`` lists browser origins allowed to call (``*`` for any).
+    ``call_source`` (the node's chain, which the backend is) runs client-chosen executions in
+    worker processes (``call_workers.py``), started and stopped with the app; without it
+    they run in threads of this process (an in-memory backend cannot be opened elsewhere).
     """
     limits = limits or RpcLimits()
     metrics = metrics or RpcMetrics()
@@ -232,11 +238,20 @@ def build_app(
         events, limits.max_subscriptions_per_connection, backend.transaction
     )
     signer = dev if signer is None else signer
+    workers = None
+    if call_source is not None:
+        workers = CallWorkers(call_source, limits.max_concurrent_calls, limits.evm_timeout_seconds)
     eth = EthApi(
-        backend, events, filters, subscriptions, limits, signer.accounts if signer else tuple
+        backend,
+        events,
+        filters,
+        subscriptions,
+        limits,
+        signer.accounts if signer else tuple,
+        workers,
     )
     methods = eth.methods() + net.methods(backend) + web3_ns.methods() + txpool.methods(pool)
-    methods += access_list.methods(backend, eth)
+    methods += access_list.methods(eth)
     methods += debug.methods(backend, eth, limits.max_trace_steps)
     if signer is not None:
         after_submit = dev.mine_queued if dev is not None else None
@@ -262,6 +277,11 @@ def build_app(
     app.router.add_get("/metrics", _metrics)
     app.router.add_get("/status", status_page.handle)
     app.on_startup.append(_start_events)
+    if workers is not None:
+        app[CALL_WORKERS] = workers
+        app.on_startup.append(_start_call_workers)
+        # First on shutdown: calls in flight end now (-32000), not at their deadline.
+        app.on_shutdown.append(_stop_call_workers)
     app.on_shutdown.append(_close_sockets)
     app.on_cleanup.append(_stop_events)
     return app
@@ -269,6 +289,14 @@ def build_app(
 
 async def _start_events(app: web.Application) -> None:
     app[EVENTS].start()
+
+
+async def _start_call_workers(app: web.Application) -> None:
+    await app[CALL_WORKERS].start()
+
+
+async def _stop_call_workers(app: web.Application) -> None:
+    await app[CALL_WORKERS].close()
 
 
 async def _close_sockets(app: web.Application) -> None:

@@ -19,7 +19,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,14 @@ def free_port() -> int:
 class DevnetProcess:
     """``rollup-node devnet`` in a child process: embedded L1 and L2 on free ports."""
 
-    def __init__(self, data_dir: Path, log: Path, l1_block_time: float = 1.0) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        log: Path,
+        l1_block_time: float = 1.0,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        """``env`` adds environment variables (``ROLLUP_NODE_<KEY>`` sets a config key)."""
         self.l1_port, self.l2_port = free_port(), free_port()
         cmd = [
             sys.executable, "-m", "rollup_node.cli", "devnet",
@@ -55,7 +62,9 @@ class DevnetProcess:
             "--l1-block-time", str(l1_block_time),
         ]  # fmt: skip
         self._log = log.open("ab")
-        self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            cmd, stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        )
         self.l2_url = f"http://127.0.0.1:{self.l2_port}"
         self.l1_url = f"http://127.0.0.1:{self.l1_port}"
         self.l2_ws = f"ws://127.0.0.1:{self.l2_port}"
@@ -79,6 +88,24 @@ class DevnetProcess:
         """Whether the process still runs."""
         return self.proc.poll() is None
 
+    def descendants(self) -> set[int]:
+        """The processes started by the node, theirs included (call workers, ...)."""
+        children: dict[int, list[int]] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        found: set[int] = set()
+        todo = [self.proc.pid]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return found
+
     def rss_bytes(self) -> int:
         """The process' resident memory."""
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
@@ -100,6 +127,24 @@ class DevnetProcess:
         self.stop_seconds = time.monotonic() - started
         self._log.close()
         return self.proc.returncode
+
+
+def running(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie waiting to be reaped has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) process ``pid`` has used; 0 once it has ended."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _no_constants(token: str) -> Any:

@@ -7,19 +7,28 @@ still runs and serves, and every answer is strict JSON-RPC 2.0 with an EIP-1474 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 import requests
 from websockets.sync.client import connect
 
-from tests.integration.hostile import DevnetProcess, fuzz, hostile_bodies, judge
+from tests.integration.hostile import (
+    DevnetProcess,
+    cpu_seconds,
+    fuzz,
+    hostile_bodies,
+    judge,
+    running,
+)
 
 L1_CHAIN_ID = 900
 L2_CHAIN_ID = 901
@@ -203,48 +212,6 @@ def test_default_limits_refuse_what_used_to_run_for_seconds(node: DevnetProcess)
 LOOP = "0x5b5f56"
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def test_looping_calls_end_at_the_timeout_and_stop_computing(node: DevnetProcess) -> None:
-    """8 looping eth_calls at the gas cap (four times the concurrent-call bound): each answered
-    -32005 within rpc_evm_timeout + 1 s, eth_blockNumber answered meanwhile, and afterwards
-    the process computes nothing (its CPU time stops growing)."""
-    call = _rpc("eth_call", [{"to": ADDRESS, "gas": hex(50_000_000)}, "latest",
-                             {ADDRESS: {"code": LOOP}}])  # fmt: skip
-    async with aiohttp.ClientSession() as session:
-
-        async def one_call() -> tuple[float, dict]:
-            started = time.monotonic()
-            async with session.post(node.l2_url, json=call) as response:
-                return time.monotonic() - started, await response.json()
-
-        async def block_numbers() -> float:
-            worst = 0.0
-            for _ in range(20):
-                started = time.monotonic()
-                async with session.post(node.l2_url, json=_rpc("eth_blockNumber", [])) as r:
-                    assert "result" in await r.json()
-                worst = max(worst, time.monotonic() - started)
-                await asyncio.sleep(0.1)
-            return worst
-
-        results = await asyncio.gather(*(one_call() for _ in range(8)), block_numbers())
-    *calls, worst_block_number = results
-    for seconds, answer in calls:
-        assert answer["error"]["code"] == -32005, answer
-        assert "rpc_evm_timeout" in answer["error"]["message"]
-        assert seconds < 5.0 + 1.0, seconds
-    assert worst_block_number < 2.0  # generous: the test machine is shared
-    await asyncio.sleep(0.5)  # the stopped threads unwind
-    before = _cpu_seconds(node.proc.pid)
-    await asyncio.sleep(2.0)
-    assert _cpu_seconds(node.proc.pid) - before < 1.0  # no call thread still spinning
-    _assert_serving(node)
-
-
 def test_dev_clock_methods_refuse_times_beyond_64_bits(node: DevnetProcess) -> None:
     """evm_increaseTime(2**256) was accepted and stopped the embedded L1's miner (the next
     block's TIMESTAMP did not fit a stack word); the node then shut down."""
@@ -279,17 +246,97 @@ async def test_a_hostile_corpus_gets_only_well_formed_answers(
     _assert_serving(node)
 
 
-async def test_sigterm_stops_the_node_within_10_s_under_looping_calls(tmp_path: Path) -> None:
-    process = DevnetProcess(tmp_path / "data", tmp_path / "node.log")
+#: The execution timeout of the looping-calls node: short, so that the test takes seconds.
+LOOPING_TIMEOUT_SECONDS = 1.0
+LOOPING_CALLS = 20
+
+
+async def _block_numbers(
+    session: aiohttp.ClientSession, url: str, stop: asyncio.Event
+) -> tuple[list[float], list[tuple[float, int]]]:
+    """``eth_blockNumber`` every 20 ms until ``stop``: the latencies and each new head seen."""
+    latencies: list[float] = []
+    heads: list[tuple[float, int]] = []
+    while not stop.is_set():
+        started = time.monotonic()
+        async with session.post(url, json=_rpc("eth_blockNumber", [])) as response:
+            head = int((await response.json())["result"], 16)
+        latencies.append(time.monotonic() - started)
+        if not heads or heads[-1][1] != head:
+            heads.append((time.monotonic(), head))
+        await asyncio.sleep(0.02)
+    return latencies, heads
+
+
+async def _sampled(session: aiohttp.ClientSession, url: str, work: Any) -> tuple:  # noqa: ANN401
+    """Run ``work`` (an awaitable) while sampling ``eth_blockNumber``; its result, then the
+    samples."""
+    stop = asyncio.Event()
+    sampler = asyncio.ensure_future(_block_numbers(session, url, stop))
+    try:
+        result = await work
+    finally:
+        stop.set()
+    return result, *(await sampler)
+
+
+def _p99(latencies: list[float]) -> float:
+    ordered = sorted(latencies)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+async def test_looping_calls_leave_the_node_serving_and_sigterm_stops_it(tmp_path: Path) -> None:
+    """Issue 10's figure at a 1 s rpc_evm_timeout (``bench/rpc_looping_calls.py`` measures it
+    at the default 5 s): rounds of 20 concurrent looping eth_calls at the gas cap each end
+    with -32005 within the timeout + 1 s; meanwhile L2 blocks keep coming and eth_blockNumber
+    stays as fast as without them (the calls run in worker processes, never holding the
+    node's interpreter); afterwards nothing computes; SIGTERM with 20 more in flight stops the
+    node within 10 s and leaves no process of it behind."""
+    process = DevnetProcess(
+        tmp_path / "data",
+        tmp_path / "node.log",
+        env={"ROLLUP_NODE_RPC_EVM_TIMEOUT": str(LOOPING_TIMEOUT_SECONDS)},
+    )
+    call = _rpc("eth_call", [{"to": ADDRESS, "gas": hex(50_000_000)}, "latest",
+                             {ADDRESS: {"code": LOOP}}])  # fmt: skip
     try:
         process.wait_ready()
-        call = _rpc("eth_call", [{"to": ADDRESS, "gas": hex(50_000_000)}, "latest",
-                                 {ADDRESS: {"code": LOOP}}])  # fmt: skip
+        url = process.l2_url
         async with aiohttp.ClientSession() as session:
-            calls = [
-                asyncio.ensure_future(session.post(process.l2_url, json=call)) for _ in range(6)
-            ]
-            await asyncio.sleep(1.0)  # the calls are running (2) or waiting for a slot (4)
+
+            async def one_call() -> tuple[float, dict]:
+                started = time.monotonic()
+                async with session.post(url, json=call) as response:
+                    return time.monotonic() - started, await response.json()
+
+            async def rounds() -> list[tuple[float, dict]]:
+                answers = []
+                for _ in range(3):
+                    answers += await asyncio.gather(*(one_call() for _ in range(LOOPING_CALLS)))
+                return answers
+
+            _, baseline, _ = await _sampled(session, url, asyncio.sleep(2.0))
+            answers, latencies, heads = await _sampled(session, url, rounds())
+            for seconds, answer in answers:
+                assert answer["error"]["code"] == -32005, answer
+                assert "rpc_evm_timeout" in answer["error"]["message"]
+                assert seconds < LOOPING_TIMEOUT_SECONDS + 1.0, seconds
+            # The figure is p99 < 100 ms; a shared test machine may be slower than that with
+            # no call running at all, so the bound is relative to the same run's baseline.
+            assert _p99(latencies) < max(0.1, 3 * _p99(baseline)), (baseline, latencies)
+            gaps = [later[0] - earlier[0] for earlier, later in itertools.pairwise(heads)]
+            assert len(heads) >= 3 and max(gaps) < 2.5, heads  # blocks on their 1 s schedule
+
+            await asyncio.sleep(0.5)  # stopped workers are replaced
+            tree = {process.proc.pid, *process.descendants()}
+            before = sum(cpu_seconds(pid) for pid in tree)
+            await asyncio.sleep(2.0)
+            assert sum(cpu_seconds(pid) for pid in tree) - before < 1.0  # nothing spins on
+
+            calls = [asyncio.ensure_future(one_call()) for _ in range(LOOPING_CALLS)]
+            await asyncio.sleep(0.5)  # two run, the others wait for a worker
+            started_by_node = process.descendants()
+            assert started_by_node, "the node runs its calls in worker processes"
             started = time.monotonic()
             os.kill(process.proc.pid, signal.SIGTERM)
             status = await asyncio.to_thread(process.proc.wait, 30)
@@ -301,6 +348,10 @@ async def test_sigterm_stops_the_node_within_10_s_under_looping_calls(tmp_path: 
         process.stop()
     assert status == 0, f"exit status {status}; log: {tmp_path / 'node.log'}"
     assert stopped_after < 10.0, stopped_after
+    deadline = time.monotonic() + 5.0
+    while left := {pid for pid in started_by_node if running(pid)}:
+        assert time.monotonic() < deadline, f"processes of the node left running: {left}"
+        await asyncio.sleep(0.1)
 
 
 def test_the_process_survived_this_module(node: DevnetProcess) -> None:
