@@ -42,6 +42,7 @@ from rollup_node.devnet.accounts import wallet_accounts_for
 from rollup_node.devnet.l1 import EmbeddedL1
 from rollup_node.faultproof.game.agent import DisputeAgent, lying_traces, program_traces
 from rollup_node.faults import Faults
+from rollup_node.l1.health import L1Health
 from rollup_node.l1.reader import ChainL1Reader, L1Reader, Web3L1Reader
 from rollup_node.l1.transactor import Transactor, connect
 from rollup_node.metrics import NodeMetrics
@@ -89,6 +90,8 @@ class Node:
         self._l1_clients: list[Any] = []  # AsyncWeb3 clients of the rollup services
         self.data_dir = Path(config.node.data_dir)
         self.registry = CollectorRegistry()
+        # Whether L1 answers, as derivation's polls see it: /readyz fails while it does not.
+        self.l1_health = L1Health(self.registry)
         self.l1: EmbeddedL1 | None = None
         self.l2: Chain | None = None
         self.intake: Intake | None = None
@@ -222,6 +225,7 @@ class Node:
             rewind_unsafe=producer is None,
             confirmations=self.rollup.confirmations,
             intake=self.intake,
+            health=self.l1_health,
         )
         self._services.append(("derivation", self.derivation.run))
         mode = self.config.node.mode
@@ -245,6 +249,7 @@ class Node:
             self.watcher,
             self.program_checker,
             mode=mode,
+            l1_health=self.l1_health,
         )
         sequencer_ws = self.config.node.sequencer_ws
         if mode == "replica" and sequencer_ws:
@@ -394,7 +399,7 @@ class Node:
             rollup=self.rollup_status if name == "l2" else None,
             limits=limits,
             metrics=RpcMetrics(registry),
-            ready=lambda: self._started,
+            ready=lambda: self._started and self.l1_health.reachable,
             call_source=chain,
         )
         server = RpcServer(app)

@@ -17,6 +17,7 @@ from rollup_node.chain.outputs import output_at
 from rollup_node.config import RollupConfig
 from rollup_node.derivation.driver import DerivationStatus
 from rollup_node.faultproof.game.agent import DisputeAgent
+from rollup_node.l1.health import L1Health
 from rollup_node.proposer.driver import Proposer
 from rollup_node.protocol.l1_info import parent_l1_info
 from rollup_node.verifier.program_check import ProgramChecker
@@ -41,6 +42,7 @@ class RollupStatus:
         watcher: OutputWatcher | None = None,
         program_checker: ProgramChecker | None = None,
         mode: str = "",
+        l1_health: L1Health | None = None,
     ) -> None:
         self.config = config
         self.chain = chain
@@ -48,14 +50,16 @@ class RollupStatus:
         self.watcher = watcher
         self.program_checker = program_checker
         self.mode = mode
+        self.l1_health = l1_health or L1Health()
         self.agent: DisputeAgent | None = None  # set by the node when it plays games
         self.batcher: Batcher | None = None  # set by the node on a sequencer
         self.proposer: Proposer | None = None  # set by the node on a sequencer
 
     def sync_status(self) -> dict[str, Any]:
-        """L1 head/safe/finalized, L2 unsafe/safe/finalized and the current L1 origin; with
-        the program check on, ``programCheck``: the last block checked, how many safe blocks
-        wait, and the blocks whose root the program did not accept."""
+        """L1 head/safe/finalized, L2 unsafe/safe/finalized, the current L1 origin and
+        whether L1 answers (``l1/health.py``); with the program check on, ``programCheck``:
+        the last block checked, how many safe blocks wait, and the blocks whose root the
+        program did not accept."""
         chain = self.chain
         head = chain.head_number()
         origin, sequence = parent_l1_info(chain, head)
@@ -74,6 +78,7 @@ class RollupStatus:
             "batchesDerived": status.batches,
             "malformedBatches": status.malformed_batches,
             **checked,
+            **self.l1_health.status(),
         }
 
     def node_status(self) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from rollup_node.derivation.errors import ReorgDetected, reading_l1
 from rollup_node.derivation.heads import BatchRecord, Heads
 from rollup_node.derivation.l1_traversal import L1Headers, L1Position, L1Traversal
 from rollup_node.l1.errors import Action, Backoff, classify
+from rollup_node.l1.health import L1Health
 from rollup_node.protocol.derivation import CtcBatch
 
 log = structlog.get_logger("derivation")
@@ -64,6 +65,7 @@ class Derivation:
         confirmations: int = 0,
         rewind_unsafe: bool = True,
         poll_seconds: float = 0.5,
+        health: L1Health | None = None,
     ) -> None:
         self.config = config
         self.chain = chain
@@ -73,6 +75,8 @@ class Derivation:
         self.confirmations = confirmations
         self.rewind_unsafe = rewind_unsafe
         self.poll_seconds = poll_seconds
+        # Every poll's outcome: what /readyz, rollup_syncStatus and the log say about L1.
+        self.health = health or L1Health()
         self.heads = Heads(chain.store)
         self.status = DerivationStatus()
         self.anchor = L1Position(
@@ -82,8 +86,9 @@ class Derivation:
 
     async def run(self) -> None:
         """Poll L1 and derive until cancelled. After a failure ``l1.errors.classify``
-        decides: reset (an L1 reorg), retry with backoff (L1 away), or raise — anything else
-        (a bug, a database error, ``ExecutionFault``) stops the node."""
+        decides: reset (an L1 reorg), retry with backoff (L1 away: reported to ``health``,
+        which logs it once a minute), or raise — anything else (a bug, a database error,
+        ``ExecutionFault``) stops the node."""
         log.info("derivation started", safe=self.heads.safe, next_batch=self.heads.next_batch)
         must_reset = False
         backoff = Backoff(first_seconds=self.poll_seconds)
@@ -104,11 +109,11 @@ class Derivation:
                     log.warning("L1 reorg: resetting derivation", reason=str(exc))
                     must_reset = True
                     continue
-                pause = backoff.pause()
-                log.warning("L1 unavailable; retrying", reason=str(exc), pause_seconds=pause)
-                await asyncio.sleep(pause)
+                self.health.failed(exc)
+                await asyncio.sleep(backoff.pause())
                 continue
             backoff.succeeded()
+            self.health.succeeded()
             if not progressed:
                 await asyncio.sleep(self.poll_seconds)
 
@@ -231,13 +236,22 @@ def derivation_service(
     rewind_unsafe: bool = True,
     confirmations: int = 0,
     intake: Requeue | None = None,
+    health: L1Health | None = None,
 ) -> Derivation:
     """Wire the stages: CTC logs → L1 traversal → attributes → engine, with the heads
-    (``intake``: a sequencer's, where replaced blocks' transactions go back)."""
+    (``intake``: a sequencer's, where replaced blocks' transactions go back; ``health``:
+    where each poll's outcome is reported)."""
     anchor = L1Position(config.genesis_l1.number, bytes.fromhex(config.genesis_l1.hash[2:]))
     source = Web3CtcSource(w3, config.l1_addresses.canonical_transaction_chain)
     traversal = L1Traversal(source, headers, anchor)
     engine = Engine(chain, executor, lock, intake)
     return Derivation(
-        config, chain, engine, traversal, Web3L1Heads(w3), confirmations, rewind_unsafe
+        config,
+        chain,
+        engine,
+        traversal,
+        Web3L1Heads(w3),
+        confirmations,
+        rewind_unsafe,
+        health=health,
     )
