@@ -318,8 +318,15 @@ class RpcServer:
 
     async def start(self, host: str, port: int) -> None:
         """Listen on ``host:port`` (port 0 picks a free one)."""
+        # A client that disconnects cancels its request's handler: an eth_call it started is
+        # stopped then (its worker killed), not at its deadline. Handlers change state only
+        # in synchronous steps (intake, filters), so a cancellation never leaves one half done.
         runner = web.AppRunner(
-            self._app, handle_signals=False, access_log=None, lingering_time=LINGERING_SECONDS
+            self._app,
+            handle_signals=False,
+            access_log=None,
+            lingering_time=LINGERING_SECONDS,
+            handler_cancellation=True,
         )
         await runner.setup()
         site = web.TCPSite(runner, host, port)

@@ -138,13 +138,18 @@ def running(pid: int) -> bool:
     return state != "Z"
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) process ``pid`` has used; 0 once it has ended."""
+def cpu_seconds(pid: int, reaped_children: bool = False) -> float:
+    """CPU time (user + system) process ``pid`` has used; 0 once it has ended. With
+    ``reaped_children``, that of its children it has reaped too (ended call workers count in
+    their fork server's)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (FileNotFoundError, ProcessLookupError):
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _no_constants(token: str) -> Any:

@@ -315,15 +315,27 @@ async def test_looping_calls_leave_the_node_serving_and_sigterm_stops_it(tmp_pat
                     answers += await asyncio.gather(*(one_call() for _ in range(LOOPING_CALLS)))
                 return answers
 
+            def helpers_cpu() -> float:
+                return sum(cpu_seconds(pid, True) for pid in process.descendants())
+
             _, baseline, _ = await _sampled(session, url, asyncio.sleep(2.0))
+            node_before, helpers_before = cpu_seconds(process.proc.pid), helpers_cpu()
+            started = time.monotonic()
             answers, latencies, heads = await _sampled(session, url, rounds())
+            wall = time.monotonic() - started
+            node_cpu = cpu_seconds(process.proc.pid) - node_before
+            evm_cpu = helpers_cpu() - helpers_before
             for seconds, answer in answers:
                 assert answer["error"]["code"] == -32005, answer
                 assert "rpc_evm_timeout" in answer["error"]["message"]
                 assert seconds < LOOPING_TIMEOUT_SECONDS + 1.0, seconds
-            # The figure is p99 < 100 ms; a shared test machine may be slower than that with
-            # no call running at all, so the bound is relative to the same run's baseline.
-            assert _p99(latencies) < max(0.1, 3 * _p99(baseline)), (baseline, latencies)
+            # The EVM ran outside the node's interpreter: in threads the node itself would
+            # have spent all the CPU it got (about 0.15 of a core here without calls).
+            assert evm_cpu > node_cpu and node_cpu < 0.5 * wall, (node_cpu, evm_cpu, wall)
+            # The figure (p99 < 100 ms) is the bench's: a shared test machine can be slower
+            # than that with no call running, so this bound is generous and relative to the
+            # same run's baseline (in threads: 363 ms against 68).
+            assert _p99(latencies) < max(0.25, 3 * _p99(baseline)), (baseline, latencies)
             gaps = [later[0] - earlier[0] for earlier, later in itertools.pairwise(heads)]
             assert len(heads) >= 3 and max(gaps) < 2.5, heads  # blocks on their 1 s schedule
 

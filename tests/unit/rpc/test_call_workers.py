@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from prometheus_client import CollectorRegistry
 
@@ -21,6 +22,8 @@ from rollup_node.devnet.l1 import EmbeddedL1
 from rollup_node.metrics import NodeMetrics
 from rollup_node.rpc.call_workers import CallWorkers
 from rollup_node.rpc.errors import RpcError
+from rollup_node.rpc.limits import RpcLimits
+from rollup_node.rpc.server import CALL_WORKERS, RpcServer, build_app
 
 RETURNS_ONE = bytes.fromhex("600160005260206000f3")
 REVERTS_WITH_DATA = bytes.fromhex("602a60005260206000fd")
@@ -198,3 +201,28 @@ async def test_close_ends_every_worker_and_refuses_calls_in_flight(l1: EmbeddedL
     assert time.monotonic() - started < 5.0
     assert all(isinstance(answer, RpcError) and answer.code == -32000 for answer in answers)
     assert not any(_alive(pid) for pid in pids)
+
+
+async def test_an_http_client_that_goes_away_stops_its_call(l1: EmbeddedL1) -> None:
+    """Over a real server: the client's disconnect cancels the handler, which kills the
+    worker long before the call's deadline."""
+    limits = RpcLimits(evm_timeout_seconds=60.0)
+    app = build_app(l1.chain, limits=limits, call_source=l1.chain)
+    server = RpcServer(app)
+    await server.start("127.0.0.1", 0)
+    try:
+        pool = app[CALL_WORKERS]
+        before = _pids(pool)
+        call = {"jsonrpc": "2.0", "id": 1, "method": "eth_call", "params": [
+            {"to": "0x" + TARGET.hex(), "gas": hex(50_000_000)}, "latest",
+            {"0x" + TARGET.hex(): {"code": "0x" + LOOPS.hex()}}]}  # fmt: skip
+        started = time.monotonic()
+        timeout = aiohttp.ClientTimeout(total=0.5)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            with pytest.raises(asyncio.TimeoutError):
+                await session.post(f"http://127.0.0.1:{server.port}/", json=call)
+        while before <= _pids(pool):  # no worker of the first ones is gone yet
+            assert time.monotonic() - started < 10.0, "the call ran on after its client left"
+            await asyncio.sleep(0.05)
+    finally:
+        await server.stop()
