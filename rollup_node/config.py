@@ -187,6 +187,14 @@ class NodeConfig(BaseModel):
     #: background, and alert when it does not accept the node's output root
     #: (``verifier/program_check.py``). A sequencer's proposer always checks before posting.
     check_with_program: bool = False
+    #: ``/healthz`` fails when derivation has not read L1 for this long (``/readyz`` too)
+    health_l1_stale_seconds: float = Field(60.0, gt=0)
+    #: ``/healthz`` fails when the unsafe head has not moved for this long (keep it above the
+    #: L2 block time, and on a follower above the time between batches)
+    health_head_stall_seconds: float = Field(60.0, gt=0)
+    #: ``/readyz`` fails when derivation is more L1 blocks than this behind L1's head (minus
+    #: ``confirmations``): syncing
+    ready_max_l1_behind_blocks: int = Field(10, ge=0)
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     rpc_max_batch: int = Field(100, ge=1)

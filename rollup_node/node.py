@@ -42,6 +42,7 @@ from rollup_node.devnet.accounts import wallet_accounts_for
 from rollup_node.devnet.l1 import EmbeddedL1
 from rollup_node.faultproof.game.agent import DisputeAgent, lying_traces, program_traces
 from rollup_node.faults import Faults
+from rollup_node.health import HealthThresholds, NodeHealth
 from rollup_node.l1.health import L1Health
 from rollup_node.l1.reader import ChainL1Reader, L1Reader, Web3L1Reader
 from rollup_node.l1.transactor import Transactor, connect
@@ -87,6 +88,7 @@ class Node:
         self.program_checker: ProgramChecker | None = None
         self.agent: DisputeAgent | None = None
         self.rollup_status: RollupStatus | None = None
+        self.health: NodeHealth | None = None
         self._l1_clients: list[Any] = []  # AsyncWeb3 clients of the rollup services
         self.data_dir = Path(config.node.data_dir)
         self.registry = CollectorRegistry()
@@ -139,6 +141,16 @@ class Node:
         if self.rollup_services:
             self._start_rollup_services(l1_reader)
             await self._check_prestate()
+        self.health = NodeHealth(
+            self.l2,
+            HealthThresholds.of(self.config.node),
+            self.registry,
+            lambda: self._started,
+            derivation=self.derivation,
+            watcher=self.watcher,
+            program_checker=self.program_checker,
+            l1=self.l1_health,
+        )
         # The dev accounts sign on the devnet's L2 only (devnet/accounts.py), never elsewhere.
         self.rpc = await self._serve(
             self.l2,
@@ -391,6 +403,7 @@ class Node:
             max_trace_steps=node.rpc_max_trace_steps,
         )
         registry = self.registry if name == "l2" else CollectorRegistry()
+        health = self.health if name == "l2" else None
         app = build_app(
             chain,
             dev=dev,
@@ -399,12 +412,17 @@ class Node:
             rollup=self.rollup_status if name == "l2" else None,
             limits=limits,
             metrics=RpcMetrics(registry),
-            ready=lambda: self._started and self.l1_health.reachable,
+            health=(lambda: health.health().as_json()) if health else _serving,
+            ready=(lambda: health.readiness().as_json()) if health else self._started_probe,
             call_source=chain,
         )
         server = RpcServer(app)
         await server.start(node.rpc_host, port)
         return server
+
+    def _started_probe(self) -> dict[str, Any]:
+        """The embedded L1's ``/readyz``: ready once the node has started."""
+        return {"ok": self._started, "reasons": [] if self._started else ["starting"]}
 
     # --- supervision -------------------------------------------------------------------
     async def _supervise(self, name: str, run: Callable[[], Awaitable[None]]) -> None:
@@ -448,6 +466,11 @@ class Node:
         self._stores.clear()
         if self._started:  # a start that failed is reported by its error, in one line
             log.info("node stopped")
+
+
+def _serving() -> dict[str, Any]:
+    """The embedded L1's ``/healthz``: it answers, so it serves."""
+    return {"ok": True, "reasons": []}
 
 
 async def run_node(config: Config, faults: Faults | None = None) -> None:

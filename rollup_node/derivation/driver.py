@@ -8,6 +8,7 @@ them where L1 says otherwise (a malformed batch, a forced batch, an L1 reorg).
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -50,6 +51,9 @@ class DerivationStatus:
     l1_finalized: int = 0
     batches: int = 0
     malformed_batches: int = 0
+    #: ``time.monotonic()`` when a step last read L1 through (None: not yet); health judges
+    #: L1 staleness by it (``rollup_node/health.py``)
+    l1_read_at: float | None = None
 
 
 class Derivation:
@@ -176,6 +180,7 @@ class Derivation:
                 raise  # L1 busy: retried like any other read
             log.debug("L1 finalized block unavailable", reason=str(exc))
         self.heads.finalize(self.status.l1_finalized)
+        self.status.l1_read_at = time.monotonic()
         return self.traversal.cursor.number != before
 
     async def derive(self, batch: CtcBatch, l1_hash: bytes) -> None:

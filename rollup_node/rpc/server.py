@@ -1,9 +1,10 @@
 """The aiohttp application: JSON-RPC over HTTP and WebSocket on one port, plus probes.
 
 Routes: ``POST /`` JSON-RPC over HTTP; ``GET /`` with an upgrade header, JSON-RPC over
-WebSocket (same dispatcher, plus subscriptions); ``/status``, the page a person looks at
-(``status_page``); ``/healthz`` (the process serves),
-``/readyz`` (the backend says it is ready), ``/metrics`` (Prometheus text). A body larger than
+WebSocket (same dispatcher, plus subscriptions); any other ``GET /`` (a browser) and
+``/status``, the page a person looks at (``status_page``); ``/healthz`` and ``/readyz``, the
+probes the node passes in (``rollup_node/health.py``: 200 or 503 with a JSON body saying why);
+``/metrics`` (Prometheus text). A body larger than
 ``RpcLimits.max_body_bytes`` is refused with HTTP 413 and a -32005 error while it is being
 read (the declared length is checked first; a chunked body is cut at the limit), so it never
 sits in memory whole. Browser wallets and dapps need CORS, so every answer carries it.
@@ -50,7 +51,10 @@ DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 EVENTS = web.AppKey("events", ChainEvents)
 METRICS = web.AppKey("metrics", RpcMetrics)
 LIMITS = web.AppKey("limits", RpcLimits)
-READY = web.AppKey("ready", Callable[[], bool])
+#: A probe answers the JSON body of ``/healthz`` or ``/readyz``; its ``ok`` picks 200 or 503.
+Probe = Callable[[], dict[str, Any]]
+HEALTH = web.AppKey("health", Probe)
+READY = web.AppKey("ready", Probe)
 SOCKETS = web.AppKey("sockets", set)
 CORS_ORIGINS = web.AppKey("cors_origins", tuple)
 CALL_WORKERS = web.AppKey("call_workers", CallWorkers)
@@ -129,7 +133,7 @@ async def _handle_post(request: web.Request) -> web.Response:
 
 async def _handle_get(request: web.Request) -> web.StreamResponse:
     if request.headers.get("Upgrade", "").lower() != "websocket":
-        return web.Response(status=400, text="send JSON-RPC by POST, or upgrade to a WebSocket\n")
+        return await status_page.handle(request)  # a browser: JSON-RPC is POST or WebSocket
     app = request.app
     socket = web.WebSocketResponse(
         max_msg_size=app[LIMITS].max_body_bytes, heartbeat=WS_HEARTBEAT_SECONDS
@@ -169,14 +173,20 @@ async def _handle_get(request: web.Request) -> web.StreamResponse:
     return socket
 
 
-async def _healthz(_: web.Request) -> web.Response:
-    return web.Response(text="ok\n")
+def _probe_answer(body: dict[str, Any]) -> web.Response:
+    return web.json_response(body, status=200 if body.get("ok") else 503)
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    return _probe_answer(request.app[HEALTH]())
 
 
 async def _readyz(request: web.Request) -> web.Response:
-    if request.app[READY]():
-        return web.Response(text="ready\n")
-    return web.Response(status=503, text="not ready\n")
+    return _probe_answer(request.app[READY]())
+
+
+def _always_ok() -> dict[str, Any]:
+    return {"ok": True, "reasons": []}
 
 
 async def _metrics(request: web.Request) -> web.Response:
@@ -216,7 +226,8 @@ def build_app(
     rollup: RollupBackend | None = None,
     limits: RpcLimits | None = None,
     metrics: RpcMetrics | None = None,
-    ready: Callable[[], bool] = lambda: True,
+    health: Probe = _always_ok,
+    ready: Probe = _always_ok,
     cors_origins: tuple[str, ...] = ("*",),
     call_source: CallSource | None = None,
 ) -> web.Application:
@@ -224,8 +235,9 @@ def build_app(
 
     ``signer`` holds unlocked accounts (devnet only; ``dev`` is the signer when it is given);
     ``pool`` is the intake ``txpool_`` reports (none: nothing queued).
-    ``metrics`` holds the Prometheus registry (a fresh one by default); ``ready`` answers
-    ``/readyz``; ``cors_origins`` lists browser origins allowed to call (``*`` for any).
+    ``metrics`` holds the Prometheus registry (a fresh one by default); ``health`` and
+    ``ready`` answer ``/healthz`` and ``/readyz`` (always ok by default); ``cors_origins``
+    lists browser origins allowed to call (``*`` for any).
     ``call_source`` (the node's chain, which the backend is) runs client-chosen executions in
     worker processes (``call_workers.py``), started and stopped with the app; without it
     they run in threads of this process (an in-memory backend cannot be opened elsewhere).
@@ -266,6 +278,7 @@ def build_app(
     app[EVENTS] = events
     app[METRICS] = metrics
     app[LIMITS] = limits
+    app[HEALTH] = health
     app[READY] = ready
     app[SOCKETS] = set()
     app[CORS_ORIGINS] = cors_origins

@@ -16,13 +16,15 @@ from tests.unit.rpc.conftest import TEST_LIMITS
 from tests.unit.rpc.fake_backend import FakeChain
 
 
-async def test_health_and_readiness(chain: FakeChain) -> None:
-    ready = {"now": False}
-    app = build_app(chain, ready=lambda: ready["now"])
+async def test_probes_answer_their_json_body_with_200_or_503(chain: FakeChain) -> None:
+    ready = {"ok": False, "reasons": ["starting"]}
+    app = build_app(chain, ready=lambda: ready)
     async with TestClient(TestServer(app)) as client:
         assert (await client.get("/healthz")).status == 200
-        assert (await client.get("/readyz")).status == 503
-        ready["now"] = True
+        answer = await client.get("/readyz")
+        assert answer.status == 503
+        assert await answer.json() == {"ok": False, "reasons": ["starting"]}
+        ready.update(ok=True, reasons=[])
         assert (await client.get("/readyz")).status == 200
 
 
@@ -104,8 +106,17 @@ async def test_cors_origin_list(chain: FakeChain) -> None:
         assert "Access-Control-Allow-Origin" not in other.headers
 
 
-async def test_plain_get_is_refused(client: TestClient) -> None:
-    assert (await client.get("/")).status == 400
+async def test_plain_get_of_the_root_serves_the_status_page(client: TestClient) -> None:
+    """A browser's GET of ``/`` gets the page; JSON-RPC stays on POST (and WebSocket)."""
+    page = await client.get("/", headers={"Accept": "text/html"})
+    assert page.status == 200 and page.content_type == "text/html"
+    assert "rollup_syncStatus" in await page.text()
+    assert (await client.get("/")).content_type == "text/html"
+    body = {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"}
+    assert "result" in await (await client.post("/", json=body)).json()
+    async with client.ws_connect("/") as socket:
+        await socket.send_json(body)
+        assert "result" in await socket.receive_json()
 
 
 async def test_server_start_and_stop_closes_websockets(chain: FakeChain) -> None:
