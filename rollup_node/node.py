@@ -151,6 +151,12 @@ class Node:
             program_checker=self.program_checker,
             l1=self.l1_health,
         )
+        if self.rollup_status is not None:
+            health = self.health
+            self.rollup_status.probes = lambda: [
+                health.health().as_json(),
+                health.readiness().as_json(),
+            ]
         # The dev accounts sign on the devnet's L2 only (devnet/accounts.py), never elsewhere.
         self.rpc = await self._serve(
             self.l2,
@@ -263,6 +269,7 @@ class Node:
             mode=mode,
             l1_health=self.l1_health,
         )
+        self.rollup_status.l1_w3 = w3
         sequencer_ws = self.config.node.sequencer_ws
         if mode == "replica" and sequencer_ws:
             self.unsafe_follower = UnsafeHeadFollower(self.l2, self.derivation.engine, sequencer_ws)

@@ -8,6 +8,8 @@ replica) the sync status also reports the program check (``programCheck``).
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from rollup_node.batcher.driver import Batcher
@@ -17,11 +19,16 @@ from rollup_node.chain.outputs import output_at
 from rollup_node.config import RollupConfig
 from rollup_node.derivation.driver import DerivationStatus
 from rollup_node.faultproof.game.agent import DisputeAgent
+from rollup_node.l1.errors import Action, classify
 from rollup_node.l1.health import L1Health
 from rollup_node.proposer.driver import Proposer
+from rollup_node.proposer.settlement import read_settlement
 from rollup_node.protocol.l1_info import parent_l1_info
 from rollup_node.verifier.program_check import ProgramChecker
 from rollup_node.verifier.watcher import OutputWatcher
+
+#: Seconds a settlement answer is reused (each status page reads it every second).
+SETTLEMENT_MAX_AGE = 1.0
 
 
 def _block_ref(chain: Chain, number: int) -> dict[str, Any]:
@@ -54,6 +61,10 @@ class RollupStatus:
         self.agent: DisputeAgent | None = None  # set by the node when it plays games
         self.batcher: Batcher | None = None  # set by the node on a sequencer
         self.proposer: Proposer | None = None  # set by the node on a sequencer
+        #: set by the node: its probes' answers (``health.NodeHealth``), for ``alerts``
+        self.probes: Callable[[], list[dict[str, Any]]] | None = None
+        self.l1_w3: Any = None  # set by the node: its AsyncWeb3 on L1, for ``settlement``
+        self._settlement: tuple[float, dict[str, Any]] | None = None  # (read at, answer)
 
     def sync_status(self) -> dict[str, Any]:
         """L1 head/safe/finalized, L2 unsafe/safe/finalized, the current L1 origin and
@@ -82,11 +93,17 @@ class RollupStatus:
         }
 
     def node_status(self) -> dict[str, Any]:
-        """The node's mode and, on a sequencer, its batcher and proposer: their L1 sender,
-        what they posted since the node started, and why proposing halted, if it did."""
+        """The node's mode; ``alerts``: why ``/healthz`` or ``/readyz`` fails now (output root
+        and program mismatches, L1 stale or unreachable, a stalled head, sync behind); on a
+        sequencer, its batcher and proposer: their L1 sender, what they posted since the node
+        started, and why proposing halted, if it did."""
         batcher, proposer = self.batcher, self.proposer
+        alerts = [r for answer in (self.probes() if self.probes else []) for r in answer["reasons"]]
+        if proposer is not None and proposer.halted:
+            alerts.append(f"proposer halted: {proposer.halted}")
         return {
             "mode": self.mode,
+            "alerts": alerts,
             "batcher": None
             if batcher is None
             else {"sender": batcher.tx.address, "batchesPosted": batcher.posted},
@@ -98,6 +115,24 @@ class RollupStatus:
                 "halted": proposer.halted,
             },
         }
+
+    async def settlement(self) -> dict[str, Any] | None:
+        """What L1 says of settlement (``proposer/settlement.py``) for the rollup's proposer,
+        read at most once a second; ``None`` without L1 (the node-core devnet), and
+        ``{"l1Error": ...}`` while L1 does not answer."""
+        if self.l1_w3 is None:
+            return None
+        now = time.monotonic()
+        if self._settlement is not None and now - self._settlement[0] < SETTLEMENT_MAX_AGE:
+            return self._settlement[1]
+        try:
+            answer = await read_settlement(self.l1_w3, self.config, self.config.sequencer_address)
+        except Exception as exc:
+            if classify(exc) is Action.HALT:
+                raise  # a bug, or a contract that is not the SCC: -32603 with a traceback
+            return {"l1Error": f"L1 unavailable: {type(exc).__name__}: {exc}"}
+        self._settlement = (now, answer)
+        return answer
 
     def output_at_block(self, number: int) -> dict[str, Any]:
         """The output root of L2 block ``number`` and its preimage."""

@@ -268,6 +268,11 @@ class RollupBackend(Protocol):
         none)."""
         ...
 
+    async def settlement(self) -> dict[str, Any] | None:
+        """What L1 says of settlement: SCC batches posted and final, the newest batch not yet
+        final and its fraud-proof window left, the proposer's bond (``None``: no L1)."""
+        ...
+
     def output_at_block(self, number: int) -> dict[str, Any]:
         """The output root of L2 block ``number`` and its preimage.
 

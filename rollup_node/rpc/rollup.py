@@ -1,6 +1,7 @@
 """The ``rollup_`` namespace (SPEC §12): sync status, output roots, config, the node's own
-status (``rollup_nodeStatus``: mode, batcher, proposer; ``rollup_disputes`` is in
-``rpc/disputes.py``).
+status (``rollup_nodeStatus``: mode, alerts, batcher, proposer), what L1 says of settlement
+(``rollup_settlementStatus``: batches final, the newest one's fraud-proof window, the bond);
+``rollup_disputes`` is in ``rpc/disputes.py``.
 
 The node fills the answers (``RollupBackend``, JSON-ready dicts); this module routes the
 calls, parses the block number and runs the reads off the event loop.
@@ -31,6 +32,9 @@ def methods(rollup: RollupBackend) -> list[Method]:
     async def node_status(_: CallContext) -> dict[str, Any]:
         return rollup.node_status()
 
+    async def settlement(_: CallContext) -> dict[str, Any] | None:
+        return await rollup.settlement()
+
     return [
         Method("rollup_syncStatus", sync_status),
         Method(
@@ -40,5 +44,6 @@ def methods(rollup: RollupBackend) -> list[Method]:
         ),
         Method("rollup_rollupConfig", rollup_config),
         Method("rollup_nodeStatus", node_status),
+        Method("rollup_settlementStatus", settlement),
         *disputes.methods(rollup),
     ]

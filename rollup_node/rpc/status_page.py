@@ -1,11 +1,15 @@
-"""The status page: one self-contained HTML page a person looks at, served at ``GET /status``.
+"""The status page: one self-contained HTML page a person looks at, served at ``GET /``.
 
 The page (``status_page.html``, beside this module) loads nothing from elsewhere, so it works
 offline: its script reads the node's own JSON-RPC on the same port once a second
-(``rollup_syncStatus``, ``rollup_nodeStatus``, ``rollup_disputes``, ``eth_chainId``) and shows
-the mode, the L2 heads (unsafe, safe, finalized) and L1 heads, the lag of safe and finalized
-behind the unsafe head over the last five minutes, what the batcher and proposer posted, and
-every dispute game with its claims (position, claimant, clock). On a node without the
+(``rollup_syncStatus``, ``rollup_nodeStatus``, ``rollup_disputes``,
+``rollup_settlementStatus``, ``eth_chainId``) and shows the mode, the L2 heads (unsafe, safe,
+finalized) and L1 heads, the lag of safe and finalized behind the unsafe head over the last
+five minutes, what the batcher and proposer posted, settlement on L1 (batches final, the newest
+unfinalized batch and its fraud-proof window left, the proposer's bond), the alerts (why the
+health probes fail: root mismatches, L1 stale, a stalled head, sync behind), and every dispute
+game with its claims (position, claimant, clock). Served at ``GET /`` (not a WebSocket upgrade)
+and ``/status``. On a node without the
 ``rollup_`` namespace (an embedded L1's port) the page says which calls failed.
 """
 

@@ -113,6 +113,18 @@ def test_status_page_renders_the_nodes_state(devnet, browser: Any, tmp_path: Pat
     _wait(lambda: (number("safe-l2") or 0) > 0, "a safe head")
     _wait(lambda: (number("outputs-proposed") or 0) > 0, "an output root to be proposed")
     assert text("proposer-state") == "running"
+    # Settlement as L1 says it: a posted state batch, its window counting down, the bond.
+    final_posted = _wait(
+        lambda: re.fullmatch(r"(\d+) / ([1-9]\d*)", text("batches-final")), "settlement"
+    )
+    settlement = rpc(devnet.url, "rollup_settlementStatus")["result"]
+    assert int(final_posted[1]) <= settlement["batchesFinal"]
+    assert settlement["newestUnfinalized"] is not None  # a 600 s window: nothing final yet
+    assert re.fullmatch(r"\d+", text("newest-batch")), text("newest-batch")
+    assert re.fullmatch(r"(\d+ min )?\d+ s", text("window-left")), text("window-left")
+    required = devnet.node.rollup.required_bond // 10**18
+    assert text("bond") == f"{required}.0000 ETH (required {required}.0000 ETH)"
+    assert text("alerts") == "none: /healthz and /readyz pass"
 
     # Each shown number lies between the RPC's answers just before and just after it was read
     # (the page refreshes every second while the chain moves).
@@ -143,7 +155,12 @@ async def test_status_page_is_served_self_contained(chain) -> None:  # noqa: ANN
         assert response.status == 200
         assert response.content_type == "text/html"
         page = await response.text()
-    for method in ("rollup_syncStatus", "rollup_nodeStatus", "rollup_disputes"):
+    for method in (
+        "rollup_syncStatus",
+        "rollup_nodeStatus",
+        "rollup_disputes",
+        "rollup_settlementStatus",
+    ):
         assert method in page
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
     assert "@import" not in page
@@ -171,7 +188,10 @@ class _VerifierWithAGame:
         }
 
     def node_status(self) -> dict[str, Any]:
-        return {"mode": "verifier", "batcher": None, "proposer": None}
+        return {"mode": "verifier", "alerts": [], "batcher": None, "proposer": None}
+
+    async def settlement(self) -> dict[str, Any] | None:
+        return None
 
     def output_at_block(self, number: int) -> dict[str, Any]:
         raise NotImplementedError("not read by the page")
