@@ -1,19 +1,19 @@
 """The status page (rpc/status_page.py) in a real browser: Debian's headless Chromium, driven by
-Selenium through Debian's chromedriver, loads ``/status`` from a running devnet (embedded L1,
+Selenium through Debian's chromedriver, loads ``/`` from a running devnet (embedded L1,
 sequencer, batcher, proposer) and the test reads the rendered DOM: the mode, the heads moving,
 the batcher's and proposer's counts, each number between what the RPC said just before and
-just after the page showed it; it saves a screenshot (``STATUS_PAGE_SCREENSHOT`` names where;
+just after the page showed it, settlement on L1 (the newest unfinalized batch and its window,
+the bond) and no alerts; it saves a screenshot (``STATUS_PAGE_SCREENSHOT`` names where;
 ``docs/status-page.png`` in the README was made so). A second test serves a verifier's answers
 with a dispute game (built as the dispute agent builds its entries) and reads the game and its
-claims off the page. Skipped where Chromium, chromedriver or Selenium are absent (``.ci/run``
-installs them).
+claims off the page (``/status``); tests/e2e/test_status_page.py shows a real game. Skipped
+where Chromium, chromedriver or Selenium are absent (``.ci/run`` installs them).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,53 +23,16 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from rollup_node.rpc.server import build_app
+from tests.browser import CLAIM_ROWS_SCRIPT, chromium, needs_browser
 from tests.integration.helpers import rpc
 
-CHROMIUM = shutil.which("chromium")
-CHROMEDRIVER = shutil.which("chromedriver")
-try:
-    import selenium  # noqa: F401 - only whether it is installed
-except ImportError:  # pragma: no cover - the dev extra installs it
-    HAVE_SELENIUM = False
-else:
-    HAVE_SELENIUM = True
-
-needs_browser = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None or not HAVE_SELENIUM,
-    reason="needs Debian's chromium and chromium-driver (apt-get install chromium "
-    "chromium-driver) and selenium (pip install -e '.[dev]')",
-)
-
 TIMEOUT = 60
-# As the machine notes prescribe for headless Chromium here: without the background-networking
-# flags it keeps trying to reach Google's hosts, which this closed network refuses.
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1200,820",
-)
 
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium'}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    try:
+    with chromium(tmp_path / "chromium") as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def _wait(condition: Callable[[], Any], what: str) -> Any:
@@ -101,7 +64,7 @@ def test_status_page_renders_the_nodes_state(devnet, browser: Any, tmp_path: Pat
             "l1-head": int(status["headL1"], 16),
         }
 
-    browser.get(devnet.url + "/status")
+    browser.get(devnet.url + "/")  # a browser's GET of the RPC root gets the page
     _wait(lambda: number("unsafe-l2") is not None, "the heads to render")
     assert text("mode") == "devnet"
     assert text("chain-id") == str(devnet.w3.eth.chain_id)
@@ -237,12 +200,7 @@ def test_status_page_shows_a_dispute_game_with_its_claims(chain, browser: Any) -
         text = browser.find_element(By.ID, "disputes").text
         assert "block 42 · in_progress · our role: challenger" in text
         assert "next: move (attack) on claim 2" in text
-        # Read in one script: the page rebuilds the table every second, so elements found by
-        # one WebDriver call may be gone by the next.
-        cells = browser.execute_script(
-            "return [...document.querySelectorAll('#disputes table tr')].slice(1)"
-            ".map((row) => [...row.cells].map((cell) => cell.textContent.trim()))"
-        )
+        cells = browser.execute_script(CLAIM_ROWS_SCRIPT)
         assert [row[2:4] + row[5:] for row in cells] == [
             ["0x1", them, "3000"],
             ["0x2", us, "2500"],
