@@ -32,7 +32,12 @@ from rollup_node.batcher.ctc import (
 from rollup_node.batcher.packing import SealedBlocks, UnbatchableBlock, pack
 from rollup_node.chain.chain import Chain
 from rollup_node.config import RollupConfig
-from rollup_node.l1.transactor import L1SendFailed, L1TransactionReverted, Transactor
+from rollup_node.l1.transactor import (
+    L1SendFailed,
+    L1TransactionReverted,
+    Transactor,
+    failure_message,
+)
 
 log = structlog.get_logger("batcher")
 
@@ -85,7 +90,7 @@ class Batcher:
                 await self._maybe_force(exc.data)
                 posted = False
             except (L1SendFailed, TimeoutError, OSError, Web3Exception) as exc:
-                log.warning("L1 unavailable; retrying", error=str(exc))
+                log.warning(failure_message(exc), error=str(exc))
                 posted = False
             except UnbatchableBlock as exc:
                 # Not a reason to stop the node: the sequencer replaces such a block (SPEC §5).

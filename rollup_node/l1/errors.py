@@ -13,6 +13,11 @@ The one place that classifies an exception raised by an L1 request (or by the co
   hide the fault behind a node that looks alive; the service raises and the supervisor stops
   the node with the message.
 
+A transaction L1's pool refuses is retried too, but it is not "L1 unavailable": ``refusal``
+names what the refusal means from L1's message (geth's, anvil's and the embedded L1's wording),
+so the log says a nonce race is a nonce race (another sender used this key: the nonce is read
+again and the transaction re-signed), or that the key lacks funds.
+
 ``Backoff`` spaces the retries: doubling pauses up to a ceiling, back to the first after a
 success.
 """
@@ -79,6 +84,38 @@ def _retryable_rpc_error(exc: Web3RPCError) -> bool:
         return False
     message = str(error.get("message", "")).lower()
     return error.get("code") in RETRY_RPC_CODES or any(m in message for m in RETRY_RPC_MESSAGES)
+
+
+class Refusal(StrEnum):
+    """Why L1's pool refused a transaction (``refusal``), as the log reports it."""
+
+    NONCE_RACE = "nonce race: another sender used this key's nonce"
+    ALREADY_KNOWN = "already known: L1 has this very transaction"
+    FEE_TOO_LOW = "fee too low for L1's pool"
+    INSUFFICIENT_FUNDS = "insufficient funds: top up this key on L1"
+    POOL_FULL = "L1's transaction pool is full"
+    OTHER = "refused by L1"
+
+
+#: Fragments of L1 refusal messages, in the order they are tried (lower case).
+REFUSAL_MESSAGES: tuple[tuple[str, Refusal], ...] = (
+    ("nonce too low", Refusal.NONCE_RACE),
+    ("nonce has already been used", Refusal.NONCE_RACE),
+    ("replacement transaction underpriced", Refusal.NONCE_RACE),  # ours waits beside another
+    ("already known", Refusal.ALREADY_KNOWN),
+    ("already imported", Refusal.ALREADY_KNOWN),
+    ("insufficient funds", Refusal.INSUFFICIENT_FUNDS),
+    ("underpriced", Refusal.FEE_TOO_LOW),
+    ("less than block base fee", Refusal.FEE_TOO_LOW),
+    ("fee cap less than", Refusal.FEE_TOO_LOW),
+    ("pool is full", Refusal.POOL_FULL),
+)
+
+
+def refusal(message: str) -> Refusal:
+    """What an L1 refusal of a transaction means, from its error message."""
+    lowered = message.lower()
+    return next((kind for words, kind in REFUSAL_MESSAGES if words in lowered), Refusal.OTHER)
 
 
 @dataclass(slots=True)

@@ -10,8 +10,11 @@ it) or queued behind a nonce gap (an earlier one was discarded) — raises ``L1S
 within seconds rather than at the receipt timeout: the key's other
 transactions wait behind this one, and a batch must land before its blocks' origins are
 F blocks old (SPEC §6 rule 2). ``send`` turns every failure ``l1.errors.classify`` calls
-transient (transport, timeouts, L1 busy) and every refusal of the raw transaction by L1's pool
-into ``L1SendFailed``; anything else (a programming error) propagates, to halt the service.
+transient (transport, timeouts, L1 busy) into ``L1SendFailed``, and a refusal of the raw
+transaction by L1's pool — or a sent transaction whose nonce another one from the key took —
+into ``L1TransactionRefused`` (an ``L1SendFailed``) naming why (``l1.errors.refusal``: a nonce
+race, no funds, ...); anything else (a programming error) propagates, to halt the service.
+The services log a failure by what it is (``failure_message``), not all as "L1 unavailable".
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from eth_account import Account
 from web3 import AsyncWeb3
 from web3.exceptions import ContractLogicError, TimeExhausted, TransactionNotFound, Web3RPCError
 
-from rollup_node.l1.errors import Action, RetryLater, classify
+from rollup_node.l1.errors import Action, Refusal, RetryLater, classify, refusal
 from rollup_node.l1.provider import L1Provider
 
 #: Priority fee offered on L1 (1 gwei).
@@ -37,6 +40,25 @@ RECEIPT_POLL_SECONDS = 0.2
 class L1SendFailed(RetryLater, RuntimeError):
     """The transaction could not be sent or confirmed (network, nonce, timeout): retry later.
     The nonce is re-read from L1 before the next transaction."""
+
+
+class L1TransactionRefused(L1SendFailed):
+    """L1 refused the transaction (``reason``), or another transaction from the key took its
+    nonce: retry later; the nonce is read again and the transaction signed afresh."""
+
+    def __init__(self, what: str, reason: Refusal, detail: str) -> None:
+        self.reason = reason
+        super().__init__(f"{what}: {reason.value}: {detail}")
+
+
+def failure_message(exc: BaseException) -> str:
+    """The log line of a service's failed L1 round, by what failed: a refused transaction
+    (a nonce race, no funds, ...) is said to be one; anything else retried is L1 being away."""
+    if isinstance(exc, L1TransactionRefused):
+        if exc.reason is Refusal.NONCE_RACE:
+            return "nonce race on L1 (another sender used this key); retrying with a fresh nonce"
+        return f"L1 refused the transaction ({exc.reason.value}); retrying"
+    return "L1 unavailable; retrying"
 
 
 class L1TransactionReverted(RuntimeError):
@@ -124,22 +146,31 @@ class Transactor:
         self._nonce = nonce + 1
         return signed
 
-    async def broadcast(self, signed: Any) -> bytes:  # noqa: ANN401 - eth-account's type
+    async def broadcast(self, signed: Any, what: str = "transaction") -> bytes:  # noqa: ANN401 - eth-account's type
         """Send a signed transaction; return its hash. L1 refusing it (nonce too low,
-        already known, underpriced, pool full) raises ``L1SendFailed``: the nonce and the fee
-        are read again for the next try."""
+        already known, underpriced, pool full) raises ``L1TransactionRefused``: the nonce and
+        the fee are read again for the next try. L1 busy (``classify`` retries it) raises
+        ``L1SendFailed``."""
         try:
             return bytes(await self.w3.eth.send_raw_transaction(signed.raw_transaction))
         except Web3RPCError as exc:
             self._nonce = None
-            raise L1SendFailed(f"L1 refused transaction: {exc}") from exc
+            if classify(exc) is Action.RETRY:
+                raise L1SendFailed(f"{what}: L1 busy: {exc}") from exc
+            error = (exc.rpc_response or {}).get("error")
+            message = str(error.get("message")) if isinstance(error, dict) else str(exc)
+            raise L1TransactionRefused(what, refusal(message), message) from exc
         except Exception:
             self._nonce = None  # resync from L1 on the next send
             raise
 
-    async def wait(self, tx_hash: bytes, what: str, timeout_seconds: float = 30) -> L1Receipt:
+    async def wait(
+        self, tx_hash: bytes, what: str, timeout_seconds: float = 30, nonce: int | None = None
+    ) -> L1Receipt:
         """Wait for a receipt; raise ``L1TransactionReverted`` if it failed, ``L1SendFailed``
-        if L1 dropped the transaction, web3's ``TimeExhausted`` after ``timeout_seconds``."""
+        if L1 dropped the transaction (``L1TransactionRefused``, a nonce race, when another
+        transaction from the key was mined with its ``nonce``), web3's ``TimeExhausted`` after
+        ``timeout_seconds``."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_seconds
         unknown_since: float | None = None
@@ -151,7 +182,12 @@ class Transactor:
                 unknown_since = now
             elif now - unknown_since >= DROPPED_AFTER_SECONDS:
                 self._nonce = None
-                raise L1SendFailed(f"{what}: L1 dropped transaction 0x{tx_hash.hex()}")
+                dropped = f"L1 dropped transaction 0x{tx_hash.hex()}"
+                mined = await self.w3.eth.get_transaction_count(self.address, "latest")
+                if nonce is not None and mined > nonce:
+                    taken = f"{dropped}: another transaction from this key took nonce {nonce}"
+                    raise L1TransactionRefused(what, Refusal.NONCE_RACE, taken)
+                raise L1SendFailed(f"{what}: {dropped}")
             if now >= deadline:
                 raise TimeExhausted(f"{what}: 0x{tx_hash.hex()} not mined in {timeout_seconds} s")
             await asyncio.sleep(RECEIPT_POLL_SECONDS)
@@ -197,8 +233,9 @@ class Transactor:
         async with self._lock:
             try:
                 signed = await self.sign(to, data, value, gas)
-                tx_hash = await self.broadcast(signed)
-                return await self.wait(tx_hash, what)
+                nonce = self._nonce - 1 if self._nonce is not None else None  # sign took it
+                tx_hash = await self.broadcast(signed, what)
+                return await self.wait(tx_hash, what, nonce=nonce)
             except (L1TransactionReverted, L1SendFailed):
                 raise
             except Exception as exc:

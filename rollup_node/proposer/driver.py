@@ -31,7 +31,12 @@ from rollup_node.chain.chain import Chain
 from rollup_node.chain.outputs import output_at
 from rollup_node.config import RollupConfig
 from rollup_node.faultproof.oracle.host import HostError
-from rollup_node.l1.transactor import L1SendFailed, L1TransactionReverted, Transactor
+from rollup_node.l1.transactor import (
+    L1SendFailed,
+    L1TransactionReverted,
+    Transactor,
+    failure_message,
+)
 from rollup_node.proposer.scc import (
     BOND_DEPOSIT,
     TOTAL_BLOCKS,
@@ -102,7 +107,7 @@ class Proposer:
             except (L1SendFailed, TimeoutError, OSError, Web3Exception, HostError) as exc:
                 # HostError: the program's host could not fetch L1 data, e.g. the L1 head it
                 # proved against was reorganised away; the next round takes the new head.
-                log.warning("L1 unavailable; retrying", error=str(exc))
+                log.warning(failure_message(exc), error=str(exc))
                 proposed = False
             if not proposed:
                 await asyncio.sleep(self.settings.poll_seconds)

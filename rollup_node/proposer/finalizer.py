@@ -17,7 +17,12 @@ from web3.exceptions import Web3Exception
 
 from rollup_node.config import RollupConfig
 from rollup_node.contracts import load_artifact
-from rollup_node.l1.transactor import L1SendFailed, L1TransactionReverted, Transactor
+from rollup_node.l1.transactor import (
+    L1SendFailed,
+    L1TransactionReverted,
+    Transactor,
+    failure_message,
+)
 
 log = structlog.get_logger("finalizer")
 
@@ -53,7 +58,7 @@ class BatchFinalizer:
             try:
                 await self.finalize_ready()
             except (L1SendFailed, TimeoutError, OSError, Web3Exception) as exc:
-                log.warning("L1 unavailable; retrying", error=str(exc))
+                log.warning(failure_message(exc), error=str(exc))
             await asyncio.sleep(self.poll_seconds)
 
     async def blocker(self) -> str | None:

@@ -63,7 +63,7 @@ from rollup_node.faultproof.program.host import LocalInputs
 from rollup_node.l1.dispute_game_factory import CreatedGame, DisputeGameFactoryClient
 from rollup_node.l1.fault_dispute_game import FaultDisputeGameClient, GameParams, GameStatus
 from rollup_node.l1.preimage_oracle import PreimageOracleClient
-from rollup_node.l1.transactor import L1SendFailed, Transactor
+from rollup_node.l1.transactor import L1SendFailed, Transactor, failure_message
 from rollup_node.protocol.dispute import Action, Claim, Step, StepProof, TraceAccessor
 
 log = structlog.get_logger("disputes")
@@ -335,7 +335,7 @@ class DisputeAgent:
                 try:
                     await self.round()
                 except (L1SendFailed, TimeoutError, OSError, Web3Exception) as exc:
-                    log.warning("L1 unavailable; retrying", error=str(exc))
+                    log.warning(failure_message(exc), error=str(exc))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._woken.wait(), self.poll_seconds)
                 self._woken.clear()

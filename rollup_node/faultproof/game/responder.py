@@ -43,7 +43,7 @@ from rollup_node.l1.errors import Action as ErrorAction
 from rollup_node.l1.errors import classify
 from rollup_node.l1.fault_dispute_game import FaultDisputeGameClient
 from rollup_node.l1.preimage_oracle import PreimageOracleClient, localized_key
-from rollup_node.l1.transactor import L1Receipt, L1TransactionReverted
+from rollup_node.l1.transactor import L1Receipt, L1TransactionReverted, failure_message
 from rollup_node.protocol.dispute import Action, Move, PreimagePart, Step, StepProof
 
 log = structlog.get_logger("responder")
@@ -243,8 +243,8 @@ class Responder:
                 if classify(exc) is not ErrorAction.RETRY:
                     raise
                 if attempt == self.attempts:
-                    raise RespondRetry(f"{what}: L1 unavailable: {exc}") from exc
-                log.warning("L1 send failed; retrying", what=what, error=str(exc))
+                    raise RespondRetry(f"{what}: {failure_message(exc)}: {exc}") from exc
+                log.warning(failure_message(exc), what=what, error=str(exc))
                 await asyncio.sleep(self.retry_delay_seconds)
                 continue
             log.info("sent", what=what, gas=receipt.gas_used, l1_block=receipt.block_number)
