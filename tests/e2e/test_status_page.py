@@ -5,7 +5,8 @@ challenger key finds the mismatch and opens a game against it, as in
 ``test_disputes.test_verifier_challenges_a_wrong_root_and_wins``. The verifier's page, loaded
 from ``/`` on its RPC port, must show the alert, the mismatch, and the game with the claims the
 verifier's ``rollup_disputes`` lists (position, claimant, clock), and settlement on L1. The test
-stops once the game is rendered (it does not wait for the game to resolve): ~1 min per L1.
+stops once the game is rendered (it does not wait for the game to resolve): ~30 s per L1
+(measured: 30 s embedded, 23 s anvil).
 """
 
 from __future__ import annotations

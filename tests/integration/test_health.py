@@ -34,7 +34,7 @@ PROMQL_WORDS = {"and", "or", "unless", "bool", "offset", "by", "without", "on", 
 SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count")}
 
 # Thresholds of a few seconds: each test waits for its condition, not for a default minute.
-QUICK = {"health_l1_stale_seconds": 2.0, "health_head_stall_seconds": 3.0, "play_disputes": False}
+QUICK = {"health_l1_stale_seconds": 5.0, "health_head_stall_seconds": 3.0, "play_disputes": False}
 
 
 def probe(node: RunningNode, path: str) -> tuple[int, dict[str, Any]]:
