@@ -66,6 +66,18 @@ def main() -> None:
                   f"differing {verdict.differing_parts()}", flush=True)  # fmt: skip
             if not args.shrink:
                 return
+            if verdict.native == 0:
+                # The native build agrees with py-evm: the MIPS build (fast path) is the odd one
+                # out. Locating and shrinking compare py-evm with the native build, so they do
+                # not apply; the whole block is saved for a MIPS replay.
+                block = materialize(generate(seed, runner.config, ANCHOR), runner.config, ANCHOR)
+                path = args.vectors / f"seed_{seed}_mips.json"
+                note = (f"seed {seed}; MIPS build on the fast path exits {verdict.mips}, the "
+                        "native build accepts the node's root")  # fmt: skip
+                save_vector(path, block, note)
+                print(f"  MIPS only: saved {path} unshrunk ({len(block.queue)} deposits, "
+                      f"{len(block.txs)} txs)")  # fmt: skip
+                return
             if runner.diagnostic is None:
                 try:
                     runner.diagnostic = build_diagnostic(PROGRAM_DIR, Path(tmp))
