@@ -5,6 +5,8 @@
   ``protocol/`` so that the L1 client of the game contract (``l1/fault_dispute_game.py``) can
   use it too without importing upward.
 - ``positions``, ``solver``: position maths and the honest response, pure and synchronous.
+- ``costs``: what a full bisection over a trace takes (depth needed, moves, bonds, L1 gas from
+  measured per-call figures), pure; ``rollup-node dispute dry-run`` prints it.
 - ``trace``: the program's execution trace for one game (state hashes, step witnesses), built
   once on the fast MIPS path with checkpoints and every preimage stored with the game.
 - ``responder``: turns actions into L1 transactions on the game, the factory and the oracle.
