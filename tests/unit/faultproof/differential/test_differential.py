@@ -147,10 +147,7 @@ def test_saved_vectors_agree(path: Path, runner: Differential) -> None:
     assert not verdict.mismatch, f"{path.name} ({note}): differs in {verdict.differing_parts()}"
 
 
-OPEN_ON_MIPS: dict[str, str] = {
-    "seed_8700_mips": "the unicorn fast path departs from the reference VM on this block; the "
-    "native build and the MIPS build on the reference VM accept it (README, differential fuzzing)",
-}
+OPEN_ON_MIPS: dict[str, str] = {}
 """MIPS vectors whose fast-path mismatch is not fixed yet (strict xfail, as ``OPEN``)."""
 
 
