@@ -16,10 +16,15 @@ from web3 import Web3
 
 from rollup_node.devnet.l1 import EmbeddedL1
 from rollup_node.metrics import NodeMetrics
+from rollup_node.rpc.limits import RpcLimits
 from rollup_node.rpc.server import build_app
 from tests.unit.rpc.live_server import LiveServer
 
 L1_CHAIN_ID = 900
+#: The contract tests' estimateGas searches run many executions each; on a loaded CI core the
+#: public RPC's 5 s bound (rpc_evm_timeout, tested in tests/integration/test_rpc_hostile.py)
+#: answered -32005 for an honest call. This private test L1 bounds them far above need.
+EVM_TIMEOUT_SECONDS = 60.0
 
 
 class ServedL1:
@@ -30,7 +35,9 @@ class ServedL1:
             data_dir, L1_CHAIN_ID, block_time=0, metrics=NodeMetrics(CollectorRegistry(), "l1")
         )
         try:
-            self.server = LiveServer(build_app(self.l1.chain, dev=self.l1), (self.l1.run,))
+            limits = RpcLimits(evm_timeout_seconds=EVM_TIMEOUT_SECONDS)
+            app = build_app(self.l1.chain, dev=self.l1, limits=limits)
+            self.server = LiveServer(app, (self.l1.run,))
         except BaseException:
             self.l1.close()
             raise
