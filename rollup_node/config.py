@@ -207,6 +207,7 @@ class NodeConfig(BaseModel):
     rpc_max_fee_history_blocks: int = Field(1_024, ge=1)  # blocks of one eth_feeHistory
     rpc_evm_timeout: float = Field(5.0, gt=0)  # seconds one eth_call / eth_estimateGas may run
     rpc_max_concurrent_calls: int = Field(2, ge=1)  # eth_call / eth_estimateGas at once
+    rpc_call_niceness: int = Field(10, ge=0, le=19)  # added to the call workers' nice value
     rpc_max_trace_steps: int = Field(100_000, ge=1)  # struct logs of one debug trace
 
     @field_validator("sequencer_key", "challenger_key")

@@ -407,6 +407,7 @@ class Node:
             max_fee_history_blocks=node.rpc_max_fee_history_blocks,
             evm_timeout_seconds=node.rpc_evm_timeout,
             max_concurrent_calls=node.rpc_max_concurrent_calls,
+            call_niceness=node.rpc_call_niceness,
             max_trace_steps=node.rpc_max_trace_steps,
         )
         registry = self.registry if name == "l2" else CollectorRegistry()

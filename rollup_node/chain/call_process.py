@@ -15,6 +15,7 @@ the process) goes off ``backstop_seconds`` after a job starts.
 
 from __future__ import annotations
 
+import os
 import signal
 import traceback
 from multiprocessing.connection import Connection
@@ -26,12 +27,16 @@ from rollup_node.chain.store import ChainStore
 READY = "ready"
 
 
-def serve(spec: ReaderSpec, connection: Connection, backstop_seconds: float) -> None:
-    """The worker's main: open the chain named by ``spec``, then answer jobs until EOF."""
+def serve(
+    spec: ReaderSpec, connection: Connection, backstop_seconds: float, niceness: int = 0
+) -> None:
+    """The worker's main: open the chain named by ``spec``, then answer jobs until EOF,
+    ``niceness`` lower in CPU priority than the node."""
     # The node ends its workers itself; a Ctrl-C reaching the whole process group must not
     # print a traceback from every one of them.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    os.nice(niceness)
     store = ChainStore(spec.store_path, readonly=True)
     store.clear_stale_readers()  # slots of workers killed before this one
     chain = Chain(store, spec.rules)

@@ -8,6 +8,10 @@ producer wait behind it. Here each runs in one of ``max_concurrent`` worker proc
 
 - a call waits for an idle worker, and is answered -32005 naming ``rpc_evm_timeout`` if it has
   not finished ``timeout_seconds`` after it arrived (waiting included);
+- the workers run at a lower CPU priority (``niceness``): a machine with fewer cores than
+  busy workers otherwise shares them evenly between the node and its workers, and
+  ``eth_blockNumber`` p99 doubled or quadrupled under looping calls; niced, it stayed at the
+  baseline's (``bench/rpc_looping_calls.py``). A worker still gets whatever CPU the node leaves;
 - a call past its deadline, or whose client went away (the handler is cancelled), is ended by
   killing its worker — py-evm stops at once, whatever it was doing — and a fresh worker takes
   its place (forked from a server process that has the modules loaded: milliseconds);
@@ -110,8 +114,15 @@ class _Worker:
 class CallWorkers:
     """The pool of call workers of one chain (see module doc)."""
 
-    def __init__(self, source: CallSource, max_concurrent: int, timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        source: CallSource,
+        max_concurrent: int,
+        timeout_seconds: float,
+        niceness: int = 0,
+    ) -> None:
         self._source = source
+        self._niceness = niceness
         self._spec = source.reader_spec()
         self._size = max_concurrent
         self._timeout = timeout_seconds
@@ -243,7 +254,7 @@ class CallWorkers:
         ours, theirs = _CONTEXT.Pipe()
         process = _CONTEXT.Process(
             target=serve,
-            args=(self._spec, theirs, self._timeout + BACKSTOP_SECONDS),
+            args=(self._spec, theirs, self._timeout + BACKSTOP_SECONDS, self._niceness),
             name="rpc-call-worker",
             daemon=True,
         )

@@ -35,6 +35,9 @@ class RpcLimits:
     # of its own (``call_workers``); over an in-memory backend, in threads (``user_calls``).
     evm_timeout_seconds: float = 5.0
     max_concurrent_calls: int = 2
+    # Added to the call workers' nice value: the node's own work (blocks, intake, cheap
+    # methods) gets the CPU first; calls still get all the node leaves (``call_workers``).
+    call_niceness: int = 10
     # Struct logs one debug trace may hold (the default tracer records every opcode, so a
     # client-chosen loop would otherwise fill memory); more is -32005 naming the key.
     max_trace_steps: int = 100_000

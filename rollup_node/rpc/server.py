@@ -252,7 +252,12 @@ def build_app(
     signer = dev if signer is None else signer
     workers = None
     if call_source is not None:
-        workers = CallWorkers(call_source, limits.max_concurrent_calls, limits.evm_timeout_seconds)
+        workers = CallWorkers(
+            call_source,
+            limits.max_concurrent_calls,
+            limits.evm_timeout_seconds,
+            limits.call_niceness,
+        )
     eth = EthApi(
         backend,
         events,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -184,6 +185,20 @@ async def test_a_cancelled_call_ends_its_worker(workers: CallWorkers) -> None:
     while any(_alive(pid) for pid in killed):
         assert time.monotonic() < deadline, "the worker of the cancelled call still runs"
         await asyncio.sleep(0.05)
+
+
+def _nice(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+async def test_workers_run_below_the_node_by_their_niceness(l1: EmbeddedL1) -> None:
+    pool = CallWorkers(l1.chain, max_concurrent=2, timeout_seconds=5.0, niceness=7)
+    await pool.start()
+    try:
+        ours = _nice(os.getpid())
+        assert [_nice(pid) for pid in _pids(pool)] == [min(19, ours + 7)] * 2
+    finally:
+        await pool.close()
 
 
 async def test_close_ends_every_worker_and_refuses_calls_in_flight(l1: EmbeddedL1) -> None:
