@@ -65,6 +65,12 @@ WS_MAX_IN_FLIGHT = 16
 # After refusing a body unread, aiohttp keeps draining it this long so that the client, still
 # uploading, gets to read the 413 answer; shutdown waits at most this long for such a peer.
 LINGERING_SECONDS = 2.0
+# On shutdown, how long a connection's handler may take to finish before it is cancelled
+# (aiohttp's default is 60 s). Calls in flight are already ended (their workers killed), so
+# this bounds what remains: a request that arrived on a kept-alive connection as the server
+# was closing is never answered, and the connection waited for its client to give up — 30 s
+# for the proposer's fault-proof program reading the embedded L1 (SIGTERM took 31 s).
+SHUTDOWN_SECONDS = 2.0
 
 
 class WebSocketConnection:
@@ -345,6 +351,7 @@ class RpcServer:
             access_log=None,
             lingering_time=LINGERING_SECONDS,
             handler_cancellation=True,
+            shutdown_timeout=SHUTDOWN_SECONDS,
         )
         await runner.setup()
         site = web.TCPSite(runner, host, port)
