@@ -63,6 +63,9 @@ from rollup_node.verifier.challenger import Challenger
 from rollup_node.verifier.program_check import ProgramChecker, web3_prover
 from rollup_node.verifier.watcher import OutputWatcher
 
+#: User calls on the devnet's embedded L1 (``_serve``): bounded, far above an honest call's need.
+EMBEDDED_L1_EVM_TIMEOUT_SECONDS = 60.0
+
 log = structlog.get_logger("node")
 
 ROLLUP_CONFIG_FILE = "rollup.toml"
@@ -396,6 +399,13 @@ class Node:
         pool: Any = None,  # noqa: ANN401 - rpc TxPool: the intake txpool_ reports
     ) -> RpcServer:
         node = self.config.node
+        evm_timeout, niceness = node.rpc_evm_timeout, node.rpc_call_niceness
+        if name == "l1":
+            # The devnet's embedded L1 is the chain the node's own batcher, proposer and
+            # dispute agent estimate their transactions on (a MIPS step's proof is a heavy
+            # call): starving those behind a 5 s bound at low priority on a busy machine
+            # stalls the rollup, not a stranger's loop. anvil bounds nothing; this stays bounded.
+            evm_timeout, niceness = max(evm_timeout, EMBEDDED_L1_EVM_TIMEOUT_SECONDS), 0
         limits = RpcLimits(
             max_body_bytes=node.rpc_max_body_bytes,
             max_batch_size=node.rpc_max_batch,
@@ -405,9 +415,9 @@ class Node:
             gas_cap=node.rpc_gas_cap,
             max_proof_keys=node.rpc_max_proof_keys,
             max_fee_history_blocks=node.rpc_max_fee_history_blocks,
-            evm_timeout_seconds=node.rpc_evm_timeout,
+            evm_timeout_seconds=evm_timeout,
             max_concurrent_calls=node.rpc_max_concurrent_calls,
-            call_niceness=node.rpc_call_niceness,
+            call_niceness=niceness,
             max_trace_steps=node.rpc_max_trace_steps,
         )
         registry = self.registry if name == "l2" else CollectorRegistry()

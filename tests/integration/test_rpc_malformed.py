@@ -87,7 +87,7 @@ def test_invalid_request(devnet, payload: object) -> None:
 
 
 def test_unknown_method(devnet) -> None:
-    for method in ("eth_doesNotExist", "debug_traceTransaction", "", "admin_addPeer"):
+    for method in ("eth_doesNotExist", "debug_setHead", "", "admin_addPeer"):
         answer = post(devnet.url, json.dumps(request(method, []))).json()
         assert answer["id"] == 1
         assert answer["error"]["code"] == -32601
