@@ -153,6 +153,9 @@ def test_verifier_challenges_a_wrong_root_and_wins(tmp_path: Path) -> None:
 
         final = wait_for("the game to resolve", resolved, timeout=CLOCK_SECONDS + 120)
         assert final["status"] == "challenger_wins" and len(final["claims"]) == 1
+        # The sequencer left the resolution to the challenger: no race on resolveClaim.
+        assert seq.node.agent is not None
+        assert seq.node.agent.games[game["address"]].resolve_seconds == 0
         scc = addresses.state_commitment_chain
         (deleted,) = logs_of(l1, scc, STATE_BATCH_DELETED)
         assert Web3.to_checksum_address(deleted["data"][-20:]) == game["address"]
