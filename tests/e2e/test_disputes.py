@@ -96,7 +96,7 @@ def _withdrawal_proof(seq: RunningNode, tx_hash: bytes) -> WithdrawalProof | Non
     return asyncio.run(prove())
 
 
-@pytest.mark.slow
+@pytest.mark.slow_on_anvil  # ~1.5 min per L1: the default suite's whole game (embedded L1)
 @pytest.mark.timeout(600)
 def test_verifier_challenges_a_wrong_root_and_wins(tmp_path: Path) -> None:
     seq = sequencer(
@@ -193,7 +193,7 @@ def _claims_json(entry: dict[str, Any]) -> list[dict[str, Any]]:
     return entry["claims"]
 
 
-@pytest.mark.slow_on_anvil  # ~4 min per L1: the default suite plays it on the embedded L1
+@pytest.mark.slow  # ~4-6 min per L1
 @pytest.mark.timeout(900)
 def test_full_bisection_against_a_dishonest_defender(tmp_path: Path) -> None:
     """The sequencer posts one wrong root and defends it with a lying trace; the verifier
