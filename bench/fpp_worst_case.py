@@ -191,7 +191,7 @@ def modexp_loop(call_input: bytes) -> bytes:
     loop until out of gas (each call gets all but 1/64 of what is left)."""
     length = len(call_input).to_bytes(2, "big")
     modulus = int.from_bytes(call_input[64:96], "big").to_bytes(2, "big")
-    header_length, loop_start = 26, 8
+    header_length, loop_start = 27, 8
     head = b"\x61" + length + b"\x61" + header_length.to_bytes(2, "big") + b"\x5f\x39"
     # JUMPDEST; STATICCALL(GAS, 5, 0, length, length, modulus); POP; JUMP loop
     loop = b"\x5b\x61" + modulus + b"\x61" + length + b"\x61" + length + b"\x5f\x60\x05\x5a\xfa"

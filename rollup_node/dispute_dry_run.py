@@ -13,7 +13,7 @@ a challenger does before ``create``, and nothing on L1:
    ``trace.open_trace`` — the same run and the same preimage host as the challenger's and every
    defender's trace (``program.host.ProgramHost``: L1 headers, proofs, batches and queue
    elements over the L1 RPC; the L2 pre-state's headers and trie nodes from the node's store,
-   opened read-only). The trace goes to a scratch directory, removed afterwards.
+   only read, beside a running node). The trace goes to a scratch directory, removed after.
 3. **The figures**: verdict (status of the final state), trace length, the depth needed against
    the deployed depth, moves per side and the stepper of a full bisection, bonds, and L1 gas
    from measured per-call figures (``faultproof/game/costs.py``, which says where they come
