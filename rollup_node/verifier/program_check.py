@@ -44,6 +44,7 @@ from rollup_node.chain.outputs import output_at
 from rollup_node.chain.witness import StoreL2Reader
 from rollup_node.config import RollupConfig
 from rollup_node.faultproof.oracle.host import HostError
+from rollup_node.faultproof.oracle.source import PreimageNotFound
 from rollup_node.faultproof.program.host import Web3ProgramL1Source
 from rollup_node.faultproof.program.run import ProgramRun, prove_block
 from rollup_node.l1.errors import Action, Backoff, classify
@@ -107,6 +108,11 @@ def l1_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, HostError) and exc.__cause__ is not None:
         exc = exc.__cause__
     if isinstance(exc, BlockNotFound | requests.ConnectionError | requests.Timeout):
+        return True
+    if isinstance(exc, PreimageNotFound):
+        # L1 data the host fetched did not hold a node the program asked for: seen on anvil
+        # under load, at the same moment in the proposer's run (which retries it too), and
+        # gone on the next try. A miss that persists is logged on every retry with its block.
         return True
     return classify(exc) is not Action.HALT
 

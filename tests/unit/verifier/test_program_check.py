@@ -20,10 +20,12 @@ from rollup_node.config import load_config
 from rollup_node.faultproof.differential.generator import batch_data, generate, materialize
 from rollup_node.faultproof.differential.runner import ANCHOR, Differential, anchored_world
 from rollup_node.faultproof.differential.world import World
+from rollup_node.faultproof.oracle.host import HostError
+from rollup_node.faultproof.oracle.source import PreimageNotFound
 from rollup_node.faultproof.program.build import binary_path, build
 from rollup_node.faultproof.program.host import Dispute, ProgramHost
 from rollup_node.faultproof.program.run import ProgramRun
-from rollup_node.verifier.program_check import ProgramChecker, web3_prover
+from rollup_node.verifier.program_check import ProgramChecker, l1_unavailable, web3_prover
 
 
 @pytest.fixture
@@ -173,6 +175,22 @@ def test_l1_unavailable_is_retried_not_alerted(runner: Differential) -> None:
     assert value(registry, "verifier_program_checked_blocks_total") == 0
     assert value(registry, "verifier_program_mismatches_total") == 0
     assert value(registry, "verifier_program_check_lag_blocks") == 1
+
+
+def _host_error(cause: BaseException) -> HostError:
+    try:
+        raise HostError("host could not serve the program") from cause
+    except HostError as error:
+        return error
+
+
+def test_which_host_failures_are_retried() -> None:
+    """A preimage the host's L1 data lacked (seen on anvil under load, gone on the next try, as
+    in the proposer's run) and L1 transport errors are retried; any other cause is a bug."""
+    assert l1_unavailable(_host_error(PreimageNotFound("no preimage for key 02ab")))
+    assert l1_unavailable(_host_error(ConnectionRefusedError("refused")))
+    assert not l1_unavailable(_host_error(ValueError("a bug")))
+    assert not l1_unavailable(ValueError("a bug"))
 
 
 def test_the_flag_and_the_config_key() -> None:
