@@ -205,10 +205,9 @@ class ProgramChecker:
             if number > self.chain.safe_number() or block is None:
                 await asyncio.sleep(self.poll_seconds)
                 continue
-            root = output_at(self.chain, number).root
             started = time.monotonic()
             try:
-                run = await loop.run_in_executor(self.executor, self._prove, number, root)
+                root, run = await loop.run_in_executor(self.executor, self._prove, number)
             except Exception as exc:
                 if not l1_unavailable(exc):
                     raise  # a bug of the check (or of the host): the node stops with it
@@ -228,13 +227,15 @@ class ProgramChecker:
             self.checked_block.set(number)
             self.next = number + 1
 
-    def _prove(self, number: int, root: bytes) -> ProgramRun:
-        """One run on block ``number`` judging the node's ``root`` (worker thread)."""
+    def _prove(self, number: int) -> tuple[bytes, ProgramRun]:
+        """The node's output root of block ``number`` and the program's run judging it (on the
+        worker thread: the root reads the store, the run takes seconds)."""
+        root = output_at(self.chain, number).root
         disputed = root
         if number == self.wrong_root_at:
             log.warning("fault injection: giving the program a wrong root", block=number)
             disputed = keccak(b"wrong" + root)
-        return self.prover(number, disputed)
+        return root, self.prover(number, disputed)
 
     def _replaced(self, number: int, block_hash: bytes) -> bool:
         """Whether block ``number`` changed (reorg) since its run started (the hash commits
