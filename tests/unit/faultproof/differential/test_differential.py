@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -130,16 +131,17 @@ OPEN: dict[str, str] = {}
 entry is removed with the fix)."""
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=OPEN[p.stem]))
-        if p.stem in OPEN
+def _vectors(pattern: str, still_open: dict[str, str]) -> list[Any]:
+    """The saved vectors matching ``pattern``, those in ``still_open`` as strict xfails."""
+    return [
+        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=still_open[p.stem]))
+        if p.stem in still_open
         else p
-        for p in sorted(VECTORS.glob("*.json"))
-    ],
-    ids=lambda p: p.stem,
-)
+        for p in sorted(VECTORS.glob(pattern))
+    ]
+
+
+@pytest.mark.parametrize("path", _vectors("*.json", OPEN), ids=lambda p: p.stem)
 def test_saved_vectors_agree(path: Path, runner: Differential) -> None:
     """Each saved regression vector (a shrunk block that once mismatched) now agrees."""
     block, note = load_vector(path)
@@ -153,16 +155,7 @@ OPEN_ON_MIPS: dict[str, str] = {}
 
 @pytest.mark.slow
 @pytest.mark.mips
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=OPEN_ON_MIPS[p.stem]))
-        if p.stem in OPEN_ON_MIPS
-        else p
-        for p in sorted(VECTORS.glob("*_mips.json"))
-    ],
-    ids=lambda p: p.stem,
-)
+@pytest.mark.parametrize("path", _vectors("*_mips.json", OPEN_ON_MIPS), ids=lambda p: p.stem)
 def test_saved_mips_vectors_agree_on_the_fast_path(path: Path, tmp_path: Path) -> None:
     """Each saved block the MIPS build alone once disputed (the fuzzer's ``*_mips.json``,
     unshrunk) is accepted by it on the fast path, as by the native build."""
