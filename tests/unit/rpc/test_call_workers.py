@@ -92,28 +92,28 @@ async def test_answers_equal_in_process_calls(l1: EmbeddedL1, workers: CallWorke
             number,
             {TARGET: AccountOverride(code=RETURNS_TIMESTAMP)},
             True,
-        ),  # noqa: E501
+        ),
         (
             "call",
             CallRequest(to=TARGET),
             0,
             {TARGET: AccountOverride(code=RETURNS_TIMESTAMP)},
             False,
-        ),  # noqa: E501
+        ),
         (
             "call",
             CallRequest(sender=rich, to=TARGET, value=5, gas_price=10**9),
             number,
             None,
             False,
-        ),  # noqa: E501
+        ),
         (
             "call",
             CallRequest(to=TARGET, gas=21_000),
             number,
             {TARGET: AccountOverride(code=LOOPS)},
             False,
-        ),  # noqa: E501
+        ),
         ("call", CallRequest(to=returns_one), number + 50, None, False),
         ("estimate_gas", CallRequest(sender=rich, to=returns_one), number, None, True),
         ("estimate_gas", CallRequest(to=reverts), number, None, False),
@@ -124,7 +124,7 @@ async def test_answers_equal_in_process_calls(l1: EmbeddedL1, workers: CallWorke
             number,
             {TARGET: AccountOverride(code=READS_SLOT_ONE)},
             False,
-        ),  # noqa: E501
+        ),
         ("create_access_list", CallRequest(sender=rich, data=READS_SLOT_ONE), number, None, True),
     ]
     for method, request, block, overrides, pending in cases:
